@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tlbh - test harness for the kernel's TLB gather/flush machinery.
+#
+#   make              build tlbh.ko for KDIR (default: the running kernel)
+#   make run          boot a test guest with the module, print the report
+#   make check        everything: host checks + the VM matrix
+#   make unit         the engine's host runner (no VM)
+#   make selftests    build the kselftest binaries
+#   make kernels      build (or reuse) the cached test kernels
+#   make clean
+#
+# run and check install their Debian packages themselves when missing.
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+run:
+	tools/run $(KERNEL)
+
+check:
+	tools/check $(TARGETS)
+
+unit:
+	$(MAKE) -C kunit/host run
+
+selftests:
+	$(MAKE) -C selftests
+
+kernels:
+	tools/deps
+	tools/build-kernel 6.1
+	tools/build-kernel 6.12
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	$(MAKE) -C selftests clean
+	[ ! -f kunit/host/Makefile ] || $(MAKE) -C kunit/host clean
+	rm -rf build
+
+.PHONY: all modules run check unit selftests kernels clean
