@@ -1,0 +1,675 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tlbh_ops.c - mm-level operation drivers (see tlbh_ops.h)
+ *
+ * Each driver follows the structure of the kernel function named in its
+ * comment, keeping the places where flushes are issued, skipped or
+ * ordered against frees, and consults the policy where history changed
+ * them.  Page tables are reached only through struct tlbh_pt_ops.
+ */
+#include <linux/bug.h>
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/kernel.h>
+#include <linux/minmax.h>
+
+#include "tlbh_ops.h"
+#include "tlbh_policy.h"
+
+#define PAGE_BYTES	TLBH_PAGE_SIZE
+#define PMD_BYTES	TLBH_PMD_SIZE
+
+static unsigned long pmd_end(unsigned long addr, unsigned long end)
+{
+	unsigned long next = (addr & ~(PMD_BYTES - 1)) + PMD_BYTES;
+
+	return min(next, end);
+}
+
+static unsigned int pte_index(unsigned long addr)
+{
+	return (addr >> TLBH_PAGE_SHIFT) & ((1U << (TLBH_PMD_SHIFT - TLBH_PAGE_SHIFT)) - 1);
+}
+
+static int take_lock(struct tlbh_space *s, enum tlbh_lock lock,
+		     unsigned long addr)
+{
+	return s->pt_ops->lock ? s->pt_ops->lock(s->pt, lock, addr) : 0;
+}
+
+static void drop_lock(struct tlbh_space *s, enum tlbh_lock lock,
+		      unsigned long addr)
+{
+	if (s->pt_ops->unlock)
+		s->pt_ops->unlock(s->pt, lock, addr);
+}
+
+/* ------------------------------------------------------------------ */
+/* Zapping (zap_pte_range, zap_huge_pmd, __unmap_hugepage_range)       */
+
+/*
+ * One PTE table's worth, under its PTL.  pte_none entries record
+ * nothing.  A dirty file page with delayed rmap forces a flush before
+ * the PTL is dropped; a full batch forces a flush and a restart.
+ */
+static void zap_pte_range(struct tlbh_space *s, struct tlbh_gather *tlb,
+			  unsigned long addr, unsigned long end)
+{
+	const struct tlbh_pt_ops *pt = s->pt_ops;
+	struct tlbh_mm *mm = s->mm;
+	bool force_flush, force_break;
+	tlbh_pte_t pte;
+	bool delay;
+
+	tlbh_change_page_size(tlb, PAGE_BYTES);
+again:
+	force_flush = false;
+	force_break = false;
+	tlbh_flush_batched_pending(mm);
+	for (; addr < end; addr += PAGE_BYTES) {
+		if (!pt->read_pte(s->pt, addr))
+			continue;
+		pte = pt->get_and_clear_pte(s->pt, addr);
+		tlbh_track_clear(tlb, addr, PAGE_BYTES, TLBH_LEVEL_PTE);
+		if (pte & TLBH_PTE_SPECIAL)
+			continue;
+		/* Dirty file page: its rmap must outlive the flush. */
+		delay = (pte & TLBH_PTE_FILE) && (pte & TLBH_PTE_DIRTY);
+		if (delay && tlbh_rule(mm, TLBH_RULE_DELAYED_RMAP))
+			force_flush = true;
+		if (tlbh_remove_page(tlb, tlbh_pte_pfn(pte), PAGE_BYTES, delay)) {
+			force_flush = true;
+			force_break = true;
+			addr += PAGE_BYTES;
+			break;
+		}
+	}
+	if (force_flush) {
+		if (force_break &&
+		    !tlbh_rule(mm, TLBH_RULE_BATCH_RANGE_CLEARED)) {
+			/* v3.6: flush the part still to do, not the part done */
+			tlb->start = addr;
+			tlb->end = end;
+		}
+		tlbh_flush_tlbonly(tlb);
+		tlbh_flush_rmaps(tlb);
+	}
+	/* PTL dropped here. */
+	if (force_flush)
+		tlbh_flush_mmu(tlb);
+	if (force_break && addr < end)
+		goto again;
+}
+
+/* A PMD-level leaf (hugetlb page or THP), only when fully covered. */
+static void zap_huge_pmd(struct tlbh_space *s, struct tlbh_gather *tlb,
+			 unsigned long addr, unsigned long end)
+{
+	const struct tlbh_pt_ops *pt = s->pt_ops;
+	tlbh_pte_t pmd;
+
+	if ((addr & (PMD_BYTES - 1)) || end - addr < PMD_BYTES)
+		return;
+	tlbh_change_page_size(tlb, PMD_BYTES);
+	pmd = pt->read_pmd(s->pt, addr);
+	pt->set_pmd(s->pt, addr, 0);
+	tlbh_track_clear(tlb, addr, PMD_BYTES, TLBH_LEVEL_PMD);
+	if (!(pmd & TLBH_PTE_SPECIAL) &&
+	    tlbh_remove_page(tlb, tlbh_pte_pfn(pmd), PMD_BYTES, false))
+		tlbh_flush_mmu(tlb);
+}
+
+/* unmap_single_vma: tlb_start_vma, the page-table walk, tlb_end_vma. */
+static void zap_vma(struct tlbh_space *s, struct tlbh_gather *tlb,
+		    struct tlbh_vma *vma, unsigned long start,
+		    unsigned long end)
+{
+	unsigned long addr, next;
+	tlbh_pte_t pmd;
+
+	start = max(start, vma->start);
+	end = min(end, vma->end);
+	if (start >= end)
+		return;
+	tlbh_start_vma(tlb, vma);
+	for (addr = start; addr < end; addr = next) {
+		next = pmd_end(addr, end);
+		pmd = s->pt_ops->read_pmd(s->pt, addr);
+		if (!pmd)
+			continue;
+		if (pmd & TLBH_PTE_HUGE)
+			zap_huge_pmd(s, tlb, addr, next);
+		else
+			zap_pte_range(s, tlb, addr, next);
+	}
+	tlbh_end_vma(tlb, vma);
+}
+
+static bool any_hugetlb(struct tlbh_vma *vmas, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (vmas[i].flags & TLBH_VM_HUGETLB)
+			return true;
+	return false;
+}
+
+/**
+ * tlbh_op_zap_begin - zap a range, leave the gather open
+ * @op: operation state
+ * @s: address space
+ * @vmas: VMAs covering the range
+ * @nr: number of VMAs
+ * @start: first address
+ * @end: end address
+ *
+ * zap_page_range_single / madvise(MADV_DONTNEED).  For hugetlb VMAs the
+ * hugetlb VMA lock is taken first (hugetlb_zap_begin); whether it is
+ * dropped before or after the flush is the policy's choice.
+ *
+ * Return: 0, or -EAGAIN if the hugetlb VMA lock is held elsewhere.
+ */
+int tlbh_op_zap_begin(struct tlbh_op *op, struct tlbh_space *s,
+		      struct tlbh_vma *vmas, unsigned int nr,
+		      unsigned long start, unsigned long end)
+{
+	struct tlbh_mm *mm = s->mm;
+	unsigned int i;
+
+	op->space = s;
+	op->vmas = vmas;
+	op->nr_vmas = nr;
+	op->hugetlb_locked = false;
+	if (any_hugetlb(vmas, nr)) {
+		if (take_lock(s, TLBH_LOCK_HUGETLB_VMA, start))
+			return -EAGAIN;
+		op->hugetlb_locked = true;
+	}
+	tlbh_gather(&op->tlb, mm, false);
+	for (i = 0; i < nr; i++)
+		zap_vma(s, &op->tlb, &vmas[i], start, end);
+
+	if (op->hugetlb_locked &&
+	    !tlbh_rule(mm, TLBH_RULE_HUGETLB_FLUSH_FIRST)) {
+		/* hugetlb_zap_end before the flush and free */
+		if (op->tlb.local.nr)
+			tlbh_report(mm, TLBH_VIOL_HUGETLB_ORDER, start,
+				    "hugetlb VMA lock dropped with pages unfreed");
+		drop_lock(s, TLBH_LOCK_HUGETLB_VMA, start);
+		op->hugetlb_locked = false;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(tlbh_op_zap_begin, TLBH);
+
+/**
+ * tlbh_op_zap_end - finish a zap: flush, free, drop the hugetlb lock
+ * @op: operation state from tlbh_op_zap_begin()
+ */
+void tlbh_op_zap_end(struct tlbh_op *op)
+{
+	tlbh_finish(&op->tlb);
+	if (op->hugetlb_locked) {
+		drop_lock(op->space, TLBH_LOCK_HUGETLB_VMA, 0);
+		op->hugetlb_locked = false;
+	}
+}
+EXPORT_SYMBOL_NS_GPL(tlbh_op_zap_end, TLBH);
+
+/**
+ * tlbh_op_zap - zap a range (both halves)
+ * @s: address space
+ * @vmas: VMAs covering the range
+ * @nr: number of VMAs
+ * @start: first address
+ * @end: end address
+ *
+ * Return: 0, or -EAGAIN if the hugetlb VMA lock is held elsewhere.
+ */
+int tlbh_op_zap(struct tlbh_space *s, struct tlbh_vma *vmas, unsigned int nr,
+		unsigned long start, unsigned long end)
+{
+	struct tlbh_op op;
+	int ret;
+
+	ret = tlbh_op_zap_begin(&op, s, vmas, nr, start, end);
+	if (!ret)
+		tlbh_op_zap_end(&op);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(tlbh_op_zap, TLBH);
+
+/* ------------------------------------------------------------------ */
+/* munmap and exit (unmap_region, free_pgtables, exit_mmap)             */
+
+/* free_pgd_range for one VMA: PTE tables fully inside it. */
+static void free_vma_tables(struct tlbh_space *s, struct tlbh_gather *tlb,
+			    struct tlbh_vma *vma, unsigned long start,
+			    unsigned long end)
+{
+	unsigned long addr;
+	tlbh_pte_t pmd;
+
+	start = max(start, vma->start);
+	end = min(end, vma->end);
+	for (addr = (start + PMD_BYTES - 1) & ~(PMD_BYTES - 1);
+	     addr + PMD_BYTES <= end; addr += PMD_BYTES) {
+		pmd = s->pt_ops->read_pmd(s->pt, addr);
+		if (!(pmd & TLBH_PTE_TABLE))
+			continue;
+		s->pt_ops->set_pmd(s->pt, addr, 0);
+		tlbh_free_table(tlb, TLBH_LEVEL_PTE, tlbh_pte_pfn(pmd), addr);
+	}
+}
+
+/* free_pgtables: tlb_free_vmas, then per VMA: unlink, free tables. */
+static void free_pgtables(struct tlbh_space *s, struct tlbh_gather *tlb,
+			  struct tlbh_vma *vmas, unsigned int nr,
+			  unsigned long start, unsigned long end)
+{
+	unsigned int i;
+
+	tlbh_free_vmas(tlb);
+	for (i = 0; i < nr; i++) {
+		tlbh_unlink_vma(tlb, &vmas[i]);
+		if (s->pt_ops->unlink_vma)
+			s->pt_ops->unlink_vma(s->pt, &vmas[i]);
+		free_vma_tables(s, tlb, &vmas[i], start, end);
+	}
+}
+
+/**
+ * tlbh_op_munmap_begin - unmap VMAs, leave the final flush pending
+ * @op: operation state
+ * @s: address space
+ * @vmas: the VMAs being removed (already detached by the caller)
+ * @nr: number of VMAs
+ * @start: first address
+ * @end: end address
+ *
+ * Everything up to tlb_finish_mmu: zap, tlb_free_vmas, unlink, free
+ * page tables.  Another thread that looks the VMAs up after this call
+ * no longer finds them.
+ */
+void tlbh_op_munmap_begin(struct tlbh_op *op, struct tlbh_space *s,
+			  struct tlbh_vma *vmas, unsigned int nr,
+			  unsigned long start, unsigned long end)
+{
+	unsigned int i;
+
+	op->space = s;
+	op->vmas = vmas;
+	op->nr_vmas = nr;
+	op->hugetlb_locked = false;
+	tlbh_gather(&op->tlb, s->mm, false);
+	for (i = 0; i < nr; i++)
+		zap_vma(s, &op->tlb, &vmas[i], start, end);
+	free_pgtables(s, &op->tlb, vmas, nr, start, end);
+}
+EXPORT_SYMBOL_NS_GPL(tlbh_op_munmap_begin, TLBH);
+
+/**
+ * tlbh_op_munmap_end - the final flush and frees of a munmap
+ * @op: operation state from tlbh_op_munmap_begin()
+ */
+void tlbh_op_munmap_end(struct tlbh_op *op)
+{
+	tlbh_finish(&op->tlb);
+}
+EXPORT_SYMBOL_NS_GPL(tlbh_op_munmap_end, TLBH);
+
+/**
+ * tlbh_op_munmap - unmap VMAs (both halves)
+ * @s: address space
+ * @vmas: the VMAs being removed
+ * @nr: number of VMAs
+ * @start: first address
+ * @end: end address
+ */
+void tlbh_op_munmap(struct tlbh_space *s, struct tlbh_vma *vmas,
+		    unsigned int nr, unsigned long start, unsigned long end)
+{
+	struct tlbh_op op;
+
+	tlbh_op_munmap_begin(&op, s, vmas, nr, start, end);
+	tlbh_op_munmap_end(&op);
+}
+EXPORT_SYMBOL_NS_GPL(tlbh_op_munmap, TLBH);
+
+/**
+ * tlbh_op_exit - tear the address space down (exit_mmap)
+ * @s: address space
+ * @vmas: all VMAs
+ * @nr: number of VMAs
+ */
+void tlbh_op_exit(struct tlbh_space *s, struct tlbh_vma *vmas,
+		  unsigned int nr)
+{
+	struct tlbh_gather tlb;
+	unsigned int i;
+
+	tlbh_gather(&tlb, s->mm, true);
+	for (i = 0; i < nr; i++)
+		zap_vma(s, &tlb, &vmas[i], vmas[i].start, vmas[i].end);
+	free_pgtables(s, &tlb, vmas, nr, 0, TLBH_TASK_SIZE);
+	tlbh_finish(&tlb);
+}
+EXPORT_SYMBOL_NS_GPL(tlbh_op_exit, TLBH);
+
+/* ------------------------------------------------------------------ */
+/* Reclaim (try_to_unmap_one, shrink_folio_list)                        */
+
+/**
+ * tlbh_op_reclaim_walk - rmap walk to the PTE of a page
+ * @r: reclaimer
+ * @s: address space
+ * @vma: VMA mapping the page
+ * @addr: address of the page in @vma
+ *
+ * Takes the rmap lock and remembers the PTE table; the lock is held
+ * until tlbh_op_reclaim_unmap().
+ *
+ * Return: 0; -EAGAIN if the rmap lock is busy; -ENOENT if nothing is
+ * mapped there or the mapping has no page (PFN, hugetlb).
+ */
+int tlbh_op_reclaim_walk(struct tlbh_reclaim *r, struct tlbh_space *s,
+			 struct tlbh_vma *vma, unsigned long addr)
+{
+	tlbh_pte_t pmd, pte;
+
+	if (vma->flags & (TLBH_VM_PFNMAP | TLBH_VM_MIXEDMAP | TLBH_VM_HUGETLB))
+		return -ENOENT;
+	pmd = s->pt_ops->read_pmd(s->pt, addr);
+	pte = s->pt_ops->read_pte(s->pt, addr);
+	if (!(pmd & TLBH_PTE_TABLE) || !pte || (pte & TLBH_PTE_SPECIAL))
+		return -ENOENT;
+	if (take_lock(s, TLBH_LOCK_RMAP, addr))
+		return -EAGAIN;
+	r->space = s;
+	r->walk_addr = addr;
+	r->walk_table = tlbh_pte_pfn(pmd);
+	r->walk_vma = vma;
+	r->walking = true;
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(tlbh_op_reclaim_walk, TLBH);
+
+static void reclaim_hold(struct tlbh_reclaim *r, unsigned long pfn)
+{
+	struct tlbh_mm *mm = r->space->mm;
+
+	if (r->nr == TLBH_RECLAIM_MAX_PAGES)
+		tlbh_op_reclaim_flush(r);
+	if (WARN_ON_ONCE(r->nr == TLBH_RECLAIM_MAX_PAGES)) {
+		mm->ops->free_page(mm->priv, pfn, false);
+		return;
+	}
+	r->pfns[r->nr++] = pfn;
+}
+
+/**
+ * tlbh_op_reclaim_unmap - clear the PTE the walk found
+ * @r: reclaimer after tlbh_op_reclaim_walk()
+ * @batch_flush: TTU_BATCH_FLUSH: defer the flush when allowed
+ *
+ * The entry is cleared through the table the walk found, and the flush
+ * names the address the walk found: if the table moved meanwhile, both
+ * are stale (mremap without rmap locks).  Deferred pages wait for
+ * tlbh_op_reclaim_flush(); under LUF, clean read-only pages are freed at
+ * once and the flush is owed to their reuse.
+ *
+ * Return: 0, or -ENOENT if the entry went away.
+ */
+int tlbh_op_reclaim_unmap(struct tlbh_reclaim *r, bool batch_flush)
+{
+	struct tlbh_space *s = r->space;
+	struct tlbh_mm *mm = s->mm;
+	unsigned long addr = r->walk_addr;
+	tlbh_pte_t pte;
+	int ret = 0;
+
+	if (!r->walking)
+		return -ENOENT;
+	pte = s->pt_ops->clear_pte_in_table(s->pt, r->walk_table,
+					    pte_index(addr));
+	if (!pte) {
+		ret = -ENOENT;
+	} else if (tlbh_rule(mm, TLBH_RULE_LUF) &&
+		   !(pte & (TLBH_PTE_WRITE | TLBH_PTE_DIRTY))) {
+		tlbh_luf_defer(mm, r->walk_vma);
+		mm->ops->free_page(mm->priv, tlbh_pte_pfn(pte), true);
+	} else if (tlbh_should_defer_flush(mm, batch_flush)) {
+		tlbh_reclaim_defer(mm, &r->batch, pte & TLBH_PTE_DIRTY);
+		reclaim_hold(r, tlbh_pte_pfn(pte));
+	} else {
+		/* ptep_clear_flush: flush_tlb_page at the walked address */
+		tlbh_flush_tlb_range(mm, addr, addr + PAGE_BYTES,
+				     TLBH_PAGE_SHIFT, false, "clear-flush");
+		mm->ops->free_page(mm->priv, tlbh_pte_pfn(pte), false);
+	}
+	r->walking = false;
+	drop_lock(s, TLBH_LOCK_RMAP, addr);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(tlbh_op_reclaim_unmap, TLBH);
+
+/**
+ * tlbh_op_reclaim - walk and unmap one page
+ * @r: reclaimer
+ * @s: address space
+ * @vma: VMA mapping the page
+ * @addr: address of the page
+ * @batch_flush: TTU_BATCH_FLUSH
+ *
+ * Return: as tlbh_op_reclaim_walk() and tlbh_op_reclaim_unmap().
+ */
+int tlbh_op_reclaim(struct tlbh_reclaim *r, struct tlbh_space *s,
+		    struct tlbh_vma *vma, unsigned long addr, bool batch_flush)
+{
+	int ret = tlbh_op_reclaim_walk(r, s, vma, addr);
+
+	return ret ? ret : tlbh_op_reclaim_unmap(r, batch_flush);
+}
+EXPORT_SYMBOL_NS_GPL(tlbh_op_reclaim, TLBH);
+
+/**
+ * tlbh_op_reclaim_flush - try_to_unmap_flush, then free the held pages
+ * @r: reclaimer
+ */
+void tlbh_op_reclaim_flush(struct tlbh_reclaim *r)
+{
+	struct tlbh_mm *mm;
+	unsigned int i;
+
+	if (!r->space)
+		return;
+	mm = r->space->mm;
+	tlbh_reclaim_flush(mm, &r->batch);
+	for (i = 0; i < r->nr; i++)
+		mm->ops->free_page(mm->priv, r->pfns[i], false);
+	r->nr = 0;
+}
+EXPORT_SYMBOL_NS_GPL(tlbh_op_reclaim_flush, TLBH);
+
+/* ------------------------------------------------------------------ */
+/* mprotect and clear_refs                                              */
+
+/**
+ * tlbh_op_mprotect - change protection of a range (change_protection)
+ * @s: address space
+ * @vma: the VMA
+ * @start: first address
+ * @end: end address
+ * @writable: new protection: read-write or read-only
+ *
+ * Per PTE table, a deferred reclaim flush is paid first; the range is
+ * flushed at the end if any PTE changed.
+ */
+void tlbh_op_mprotect(struct tlbh_space *s, struct tlbh_vma *vma,
+		      unsigned long start, unsigned long end, bool writable)
+{
+	const struct tlbh_pt_ops *pt = s->pt_ops;
+	unsigned long addr, next, pages = 0;
+	tlbh_pte_t pte, new;
+
+	start = max(start, vma->start);
+	end = min(end, vma->end);
+	tlbh_inc_flush_pending(s->mm);
+	for (addr = start; addr < end; addr = next) {
+		next = pmd_end(addr, end);
+		if (!(pt->read_pmd(s->pt, addr) & TLBH_PTE_TABLE))
+			continue;
+		tlbh_flush_batched_pending(s->mm);
+		for (; addr < next; addr += PAGE_BYTES) {
+			pte = pt->read_pte(s->pt, addr);
+			if (!pte || (pte & TLBH_PTE_SPECIAL))
+				continue;
+			new = writable ? pte | TLBH_PTE_WRITE :
+					 pte & ~TLBH_PTE_WRITE;
+			if (new == pte)
+				continue;
+			pt->get_and_clear_pte(s->pt, addr);
+			pt->set_pte(s->pt, addr, new);
+			pages++;
+		}
+	}
+	if (pages)
+		tlbh_flush_tlb_range(s->mm, start, end, TLBH_PAGE_SHIFT, false,
+				     "mprotect");
+	tlbh_dec_flush_pending(s->mm);
+}
+EXPORT_SYMBOL_NS_GPL(tlbh_op_mprotect, TLBH);
+
+/**
+ * tlbh_op_clear_refs - clear soft-dirty bits (clear_refs_write type 4)
+ * @s: address space
+ * @vmas: VMAs to walk
+ * @nr: number of VMAs
+ *
+ * Write-protects every present PTE so that the next write is seen.
+ * Upstream flushes the whole mm afterwards.  Under the 2020 code the
+ * walk ran inside a gather that recorded nothing, so the gather's early
+ * return skipped the flush.
+ */
+void tlbh_op_clear_refs(struct tlbh_space *s, struct tlbh_vma *vmas,
+			unsigned int nr)
+{
+	const struct tlbh_pt_ops *pt = s->pt_ops;
+	bool flush_mm = tlbh_rule(s->mm, TLBH_RULE_SOFT_DIRTY_FLUSH);
+	struct tlbh_gather tlb;
+	unsigned long addr, changed = 0;
+	unsigned int i;
+	tlbh_pte_t pte;
+
+	if (flush_mm)
+		tlbh_inc_flush_pending(s->mm);
+	else
+		tlbh_gather(&tlb, s->mm, false);
+	for (i = 0; i < nr; i++) {
+		if (vmas[i].flags & (TLBH_VM_PFNMAP | TLBH_VM_HUGETLB))
+			continue;
+		for (addr = vmas[i].start; addr < vmas[i].end;
+		     addr += PAGE_BYTES) {
+			pte = pt->read_pte(s->pt, addr);
+			if (!pte || !(pte & (TLBH_PTE_WRITE | TLBH_PTE_SOFT_DIRTY)))
+				continue;
+			pt->get_and_clear_pte(s->pt, addr);
+			pt->set_pte(s->pt, addr,
+				    pte & ~(TLBH_PTE_WRITE | TLBH_PTE_SOFT_DIRTY));
+			if (pte & TLBH_PTE_WRITE)
+				changed++;
+		}
+	}
+	if (flush_mm) {
+		tlbh_flush_tlb_mm(s->mm, "clear-refs");
+		tlbh_dec_flush_pending(s->mm);
+		return;
+	}
+	if (changed && !tlbh_needs_flush(&tlb))
+		tlbh_report(s->mm, TLBH_VIOL_SOFT_DIRTY, 0,
+			    "PTEs write-protected, gather recorded nothing");
+	tlbh_finish(&tlb);
+}
+EXPORT_SYMBOL_NS_GPL(tlbh_op_clear_refs, TLBH);
+
+/* ------------------------------------------------------------------ */
+/* mremap (move_ptes, move_normal_pmd)                                  */
+
+/**
+ * tlbh_op_move_ptes - move PTEs to a new address (move_ptes)
+ * @s: address space
+ * @vma: the VMA (the caller moves it)
+ * @old_addr: source address
+ * @new_addr: destination address
+ * @len: bytes, not crossing a PMD on either side
+ *
+ * Under both PTLs: pay a deferred reclaim flush, move the entries, and
+ * flush the old range before the PTLs drop if any entry was present;
+ * the page is moved, not freed, so the PTL is its lifetime boundary.
+ */
+void tlbh_op_move_ptes(struct tlbh_space *s, struct tlbh_vma *vma,
+		       unsigned long old_addr, unsigned long new_addr,
+		       unsigned long len)
+{
+	const struct tlbh_pt_ops *pt = s->pt_ops;
+	bool force_flush = false;
+	unsigned long off;
+	tlbh_pte_t pte;
+
+	tlbh_flush_batched_pending(s->mm);
+	for (off = 0; off < len; off += PAGE_BYTES) {
+		if (!pt->read_pte(s->pt, old_addr + off))
+			continue;
+		pte = pt->get_and_clear_pte(s->pt, old_addr + off);
+		force_flush = true;
+		pt->set_pte(s->pt, new_addr + off, pte);
+	}
+	if (force_flush)
+		tlbh_flush_tlb_range(s->mm, old_addr, old_addr + len,
+				     TLBH_PAGE_SHIFT, false, "mremap-ptes");
+}
+EXPORT_SYMBOL_NS_GPL(tlbh_op_move_ptes, TLBH);
+
+/**
+ * tlbh_op_move_pmd - move a whole PTE table (move_normal_pmd)
+ * @s: address space
+ * @vma: the VMA (the caller moves it)
+ * @old_addr: PMD-aligned source
+ * @new_addr: PMD-aligned destination, with an empty PMD entry
+ *
+ * Upstream takes the rmap locks first, so no rmap walk can be between
+ * finding an entry and clearing it while the table moves.  The move is
+ * flushed for the old range under the PMD lock.
+ *
+ * Return: 0; -EAGAIN if the rmap lock is busy (upstream); -EINVAL if
+ * there is no table to move or the destination is in use.
+ */
+int tlbh_op_move_pmd(struct tlbh_space *s, struct tlbh_vma *vma,
+		     unsigned long old_addr, unsigned long new_addr)
+{
+	const struct tlbh_pt_ops *pt = s->pt_ops;
+	bool rmap_locks = tlbh_rule(s->mm, TLBH_RULE_MREMAP_RMAP_LOCK);
+	tlbh_pte_t pmd;
+
+	pmd = pt->read_pmd(s->pt, old_addr);
+	if (!(pmd & TLBH_PTE_TABLE) || pt->read_pmd(s->pt, new_addr))
+		return -EINVAL;
+	if (take_lock(s, TLBH_LOCK_RMAP, old_addr)) {
+		if (rmap_locks)
+			return -EAGAIN;
+		tlbh_report(s->mm, TLBH_VIOL_MREMAP_RMAP, old_addr,
+			    "PTE table moved under a running rmap walk");
+	} else if (!rmap_locks) {
+		drop_lock(s, TLBH_LOCK_RMAP, old_addr);
+	}
+	tlbh_flush_batched_pending(s->mm);
+	pt->set_pmd(s->pt, old_addr, 0);
+	tlbh_flush_tlb_range(s->mm, old_addr, old_addr + PMD_BYTES,
+			     TLBH_PAGE_SHIFT, false, "mremap-pmd");
+	pt->set_pmd(s->pt, new_addr, pmd);
+	if (rmap_locks)
+		drop_lock(s, TLBH_LOCK_RMAP, old_addr);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(tlbh_op_move_pmd, TLBH);

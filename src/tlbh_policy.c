@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tlbh_policy.c - the table of named flush policies
+ *
+ * Each entry names its source and the single rule it changes relative
+ * to upstream-current (or to upstream-6.1 where noted).  Documentation/
+ * engine.rst describes the race each buggy policy reproduces.
+ */
+#include <linux/export.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+
+#include "tlbh_policy.h"
+
+#define CURRENT_WITHOUT(rule)	(TLBH_RULES_UPSTREAM_CURRENT & ~(rule))
+
+const struct tlbh_policy tlbh_policies[] = {
+	{
+		.name = "upstream-current",
+		.source = "v6.12 and later, linux-next",
+		.doc = "PFNMAP entries flushed once in tlb_free_vmas before free_pgtables unlinks VMAs; vma_pfn sticky; rmap of dirty file pages removed after the flush.",
+		.rules = TLBH_RULES_UPSTREAM_CURRENT,
+	},
+	{
+		.name = "upstream-6.1",
+		.source = "v6.1",
+		.doc = "PFNMAP entries flushed in tlb_end_vma (vma_pfn reset per VMA); no delayed rmap.",
+		.rules = TLBH_RULES_UPSTREAM_6_1,
+	},
+	{
+		.name = "pfnmap-no-flush",
+		.source = "before b67fbebd4cf9 (2022)",
+		.doc = "With MERGE_VMAS nothing forces a flush before munmap unlinks a PFNMAP VMA; a concurrent unmap_mapping_range finds no VMA and returns while the entries are live.",
+		.rules = CURRENT_WITHOUT(TLBH_RULE_PFNMAP_FREE_VMAS),
+		.is_buggy = true,
+	},
+	{
+		.name = "pfnmap-end-vma",
+		.source = "b67fbebd4cf9 (2022), as in v6.1",
+		.doc = "PFNMAP entries are flushed in tlb_end_vma of every PFNMAP VMA instead of once before unlinking.",
+		.rules = (CURRENT_WITHOUT(TLBH_RULE_PFNMAP_FREE_VMAS |
+					  TLBH_RULE_VMA_PFN_STICKY) |
+			  TLBH_RULE_PFNMAP_END_VMA),
+	},
+	{
+		.name = "pfnmap-free-pgtables-loop",
+		.source = "LKML Jan 2025, mmu_gather: move tlb flush for VM_PFNMAP/VM_MIXEDMAP vmas into free_pgtables() v2",
+		.doc = "The PFNMAP flush happens inside the free_pgtables VMA loop, for each PFNMAP VMA about to be unlinked while PFN entries are pending.",
+		.rules = (CURRENT_WITHOUT(TLBH_RULE_PFNMAP_FREE_VMAS) |
+			  TLBH_RULE_PFNMAP_PER_VMA),
+	},
+	{
+		.name = "pfnmap-free-vmas-nonsticky",
+		.source = "LKML Jan 2025, review of the same series (vma_pfn must be sticky)",
+		.doc = "The flush is moved to tlb_free_vmas but vma_pfn is still overwritten by each tlb_start_vma, so a later normal VMA hides an earlier PFNMAP one.",
+		.rules = CURRENT_WITHOUT(TLBH_RULE_VMA_PFN_STICKY),
+		.is_buggy = true,
+	},
+	{
+		.name = "luf-naive",
+		.source = "LUF RFC v10, LKML May 2024 (hole described by Dave Hansen)",
+		.doc = "Reclaim frees read-only pages without flushing and owes the flush to page reuse; munmap then sees only empty PTEs, skips its flush and returns with live stale entries.",
+		.rules = TLBH_RULES_UPSTREAM_CURRENT | TLBH_RULE_LUF,
+		.is_buggy = true,
+	},
+	{
+		.name = "luf-vma-flag",
+		.source = "LUF RFC v10, LKML May 2024 (fix proposed by Byungchul Park)",
+		.doc = "As luf-naive, but LUF marks the VMA whose flush it deferred and a gather over a marked VMA pays the owed flush.",
+		.rules = (TLBH_RULES_UPSTREAM_CURRENT | TLBH_RULE_LUF |
+			  TLBH_RULE_LUF_VMA_FLAG),
+	},
+	{
+		.name = "hugetlb-flush-after-zap-end",
+		.source = "LKML Apr 2025, batched zap RFC (mm/memory: split non-tlb flushing part), against 2820b0f09be9",
+		.doc = "A batched hugetlb zap drops the hugetlb VMA lock before flushing and freeing, so a fault can find the pool empty.",
+		.rules = CURRENT_WITHOUT(TLBH_RULE_HUGETLB_FLUSH_FIRST),
+		.is_buggy = true,
+	},
+	{
+		.name = "mremap-pmd-no-rmap-lock",
+		.source = "2c91bd4a4e2e / c49dd3401802, LKML May 2021; fixed by 97113eb39fa7",
+		.doc = "mremap moves a whole PTE table under the PMD lock only; a concurrent try_to_unmap that already walked to the old address clears the moved entry and flushes the old address.",
+		.rules = CURRENT_WITHOUT(TLBH_RULE_MREMAP_RMAP_LOCK),
+		.is_buggy = true,
+	},
+	{
+		.name = "table-free-no-flush",
+		.source = "before d86564a2f085 (2018)",
+		.doc = "Page-table pages are freed as soon as they are unhooked, before the TLB and paging-structure caches are invalidated.",
+		.rules = CURRENT_WITHOUT(TLBH_RULE_TABLE_FREE_GATHERED),
+		.is_buggy = true,
+	},
+	{
+		.name = "nested-no-flush",
+		.source = "before 99baac21e458 (2017)",
+		.doc = "A gather that cleared nothing skips its flush even when another gather on the same mm is in flight, so a second MADV_DONTNEED returns before the first one's flush.",
+		.rules = CURRENT_WITHOUT(TLBH_RULE_NESTED_FLUSH),
+		.is_buggy = true,
+	},
+	{
+		.name = "batch-range-lost",
+		.source = "597e1c35 (v3.6), fixed by e6c495a96ce0",
+		.doc = "When the page batch runs out in the middle of a zap, the flush covers the part not zapped yet instead of the part already cleared.",
+		.rules = CURRENT_WITHOUT(TLBH_RULE_BATCH_RANGE_CLEARED),
+		.is_buggy = true,
+	},
+	{
+		.name = "soft-dirty-no-flush",
+		.source = "0758cd830494 (2020), before the 2021 clear_refs fix",
+		.doc = "clear_refs write-protects PTEs inside a gather without marking anything cleared; the gather's early return skips the flush and writable entries survive.",
+		.rules = CURRENT_WITHOUT(TLBH_RULE_SOFT_DIRTY_FLUSH),
+		.is_buggy = true,
+	},
+	{
+		.name = "reclaim-no-batched-pending",
+		.source = "before 3ea277194daa (2017)",
+		.doc = "mprotect, munmap and mremap do not flush a reclaim batch that is still deferred, so they can return with a writable entry for a PTE they saw empty.",
+		.rules = CURRENT_WITHOUT(TLBH_RULE_BATCHED_PENDING),
+		.is_buggy = true,
+	},
+};
+EXPORT_SYMBOL_NS_GPL(tlbh_policies, TLBH);
+
+const unsigned int tlbh_nr_policies = ARRAY_SIZE(tlbh_policies);
+EXPORT_SYMBOL_NS_GPL(tlbh_nr_policies, TLBH);
+
+/**
+ * tlbh_policy_find - look a policy up by name
+ * @name: policy name
+ *
+ * Return: the policy, or NULL if there is none of that name.
+ */
+const struct tlbh_policy *tlbh_policy_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < tlbh_nr_policies; i++)
+		if (!strcmp(tlbh_policies[i].name, name))
+			return &tlbh_policies[i];
+	return NULL;
+}
+EXPORT_SYMBOL_NS_GPL(tlbh_policy_find, TLBH);
+
+/**
+ * tlbh_policy_default - the policy of a new address space
+ *
+ * Return: upstream-current.
+ */
+const struct tlbh_policy *tlbh_policy_default(void)
+{
+	return &tlbh_policies[0];
+}
+EXPORT_SYMBOL_NS_GPL(tlbh_policy_default, TLBH);
