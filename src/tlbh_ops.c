@@ -663,7 +663,6 @@ int tlbh_op_move_pmd(struct tlbh_space *s, struct tlbh_vma *vma,
 	} else if (!rmap_locks) {
 		drop_lock(s, TLBH_LOCK_RMAP, old_addr);
 	}
-	tlbh_flush_batched_pending(s->mm);
 	pt->set_pmd(s->pt, old_addr, 0);
 	tlbh_flush_tlb_range(s->mm, old_addr, old_addr + PMD_BYTES,
 			     TLBH_PAGE_SHIFT, false, "mremap-pmd");
