@@ -88,7 +88,7 @@ static tlbh_pte_t model_read_pte(void *data, unsigned long addr)
 	return t ? t->pte[pte_slot(addr)] : 0;
 }
 
-static int model_set_pte(void *data, unsigned long addr, tlbh_pte_t pte)
+static int model_write_pte(void *data, unsigned long addr, tlbh_pte_t pte)
 {
 	struct tlbh_model_pt *pt = data;
 	int slot = pmd_slot(addr);
@@ -170,7 +170,7 @@ static tlbh_pte_t model_read_pmd(void *data, unsigned long addr)
 	return slot < 0 ? 0 : pt->pmd[slot];
 }
 
-static void model_set_pmd(void *data, unsigned long addr, tlbh_pte_t pmd)
+static void model_write_pmd(void *data, unsigned long addr, tlbh_pte_t pmd)
 {
 	struct tlbh_model_pt *pt = data;
 	int slot = pmd_slot(addr);
@@ -216,11 +216,11 @@ static void model_unlock(void *data, enum tlbh_lock lock, unsigned long addr)
 
 const struct tlbh_pt_ops tlbh_model_pt_ops = {
 	.read_pte = model_read_pte,
-	.set_pte = model_set_pte,
+	.write_pte = model_write_pte,
 	.get_and_clear_pte = model_get_and_clear_pte,
 	.clear_pte_in_table = model_clear_pte_in_table,
 	.read_pmd = model_read_pmd,
-	.set_pmd = model_set_pmd,
+	.write_pmd = model_write_pmd,
 	.unlink_vma = model_unlink_vma,
 	.lock = model_lock,
 	.unlock = model_unlock,
@@ -278,7 +278,8 @@ struct recorder {
 	struct tlbh_model_pt pt;
 	struct tlbh_space space;
 	struct tlbh_vma vmas[TLBH_CASE_VMAS];
-	struct tlbh_op ctx[2];
+	struct tlbh_op ctx0;		/* two open operations or gathers */
+	struct tlbh_op ctx1;
 	struct tlbh_reclaim reclaim;
 
 	unsigned int this_cpu;
@@ -504,9 +505,12 @@ static unsigned long rec_alloc_table(void *obs)
 static struct tlbh_vma *pick_vmas(struct recorder *r, u8 mask,
 				  unsigned int *nr)
 {
-	unsigned int first = mask ? __builtin_ctz(mask) : 0;
+	unsigned int first = 0, i;
 
-	*nr = mask ? __builtin_popcount(mask) : 0;
+	while (mask && !(mask & (1U << first)))
+		first++;
+	for (*nr = 0, i = first; i < TLBH_CASE_VMAS; i++)
+		*nr += !!(mask & (1U << i));
 	return &r->vmas[first];
 }
 
@@ -517,7 +521,7 @@ static void map_range(struct recorder *r, const struct tlbh_case_op *op)
 	for (addr = op->a; addr < op->b; addr += TLBH_PAGE_SIZE) {
 		pfn = (op->n & TLBH_PTE_SPECIAL) ? r->next_dev++ :
 						   r->next_page++;
-		WARN_ON_ONCE(tlbh_model_pt_ops.set_pte(&r->pt, addr,
+		WARN_ON_ONCE(tlbh_model_pt_ops.write_pte(&r->pt, addr,
 						       tlbh_mk_pte(pfn, op->n)));
 	}
 }
@@ -541,7 +545,7 @@ static void gather_pages(struct recorder *r, struct tlbh_gather *tlb,
 static void run_op(struct recorder *r, const struct tlbh_case_op *op)
 {
 	struct tlbh_space *s = &r->space;
-	struct tlbh_op *ctx = &r->ctx[op->ctx & 1];
+	struct tlbh_op *ctx = op->ctx ? &r->ctx1 : &r->ctx0;
 	struct tlbh_gather *tlb = &ctx->tlb;
 	struct tlbh_vma *vmas;
 	unsigned int nr;
@@ -590,7 +594,7 @@ static void run_op(struct recorder *r, const struct tlbh_case_op *op)
 		break;
 	case CO_FREE_TABLE:
 		pmd = tlbh_model_pt_ops.read_pmd(&r->pt, op->a);
-		tlbh_model_pt_ops.set_pmd(&r->pt, op->a, 0);
+		tlbh_model_pt_ops.write_pmd(&r->pt, op->a, 0);
 		tlbh_free_table(tlb, TLBH_LEVEL_PTE, tlbh_pte_pfn(pmd), op->a);
 		break;
 	case CO_TLBONLY:

@@ -112,7 +112,7 @@ static void zap_huge_pmd(struct tlbh_space *s, struct tlbh_gather *tlb,
 		return;
 	tlbh_change_page_size(tlb, PMD_BYTES);
 	pmd = pt->read_pmd(s->pt, addr);
-	pt->set_pmd(s->pt, addr, 0);
+	pt->write_pmd(s->pt, addr, 0);
 	tlbh_track_clear(tlb, addr, PMD_BYTES, TLBH_LEVEL_PMD);
 	if (!(pmd & TLBH_PTE_SPECIAL) &&
 	    tlbh_remove_page(tlb, tlbh_pte_pfn(pmd), PMD_BYTES, false))
@@ -258,7 +258,7 @@ static void free_vma_tables(struct tlbh_space *s, struct tlbh_gather *tlb,
 		pmd = s->pt_ops->read_pmd(s->pt, addr);
 		if (!(pmd & TLBH_PTE_TABLE))
 			continue;
-		s->pt_ops->set_pmd(s->pt, addr, 0);
+		s->pt_ops->write_pmd(s->pt, addr, 0);
 		tlbh_free_table(tlb, TLBH_LEVEL_PTE, tlbh_pte_pfn(pmd), addr);
 	}
 }
@@ -530,7 +530,7 @@ void tlbh_op_mprotect(struct tlbh_space *s, struct tlbh_vma *vma,
 			if (new == pte)
 				continue;
 			pt->get_and_clear_pte(s->pt, addr);
-			pt->set_pte(s->pt, addr, new);
+			pt->write_pte(s->pt, addr, new);
 			pages++;
 		}
 	}
@@ -575,7 +575,7 @@ void tlbh_op_clear_refs(struct tlbh_space *s, struct tlbh_vma *vmas,
 			if (!pte || !(pte & (TLBH_PTE_WRITE | TLBH_PTE_SOFT_DIRTY)))
 				continue;
 			pt->get_and_clear_pte(s->pt, addr);
-			pt->set_pte(s->pt, addr,
+			pt->write_pte(s->pt, addr,
 				    pte & ~(TLBH_PTE_WRITE | TLBH_PTE_SOFT_DIRTY));
 			if (pte & TLBH_PTE_WRITE)
 				changed++;
@@ -623,7 +623,7 @@ void tlbh_op_move_ptes(struct tlbh_space *s, struct tlbh_vma *vma,
 			continue;
 		pte = pt->get_and_clear_pte(s->pt, old_addr + off);
 		force_flush = true;
-		pt->set_pte(s->pt, new_addr + off, pte);
+		pt->write_pte(s->pt, new_addr + off, pte);
 	}
 	if (force_flush)
 		tlbh_flush_tlb_range(s->mm, old_addr, old_addr + len,
@@ -663,10 +663,10 @@ int tlbh_op_move_pmd(struct tlbh_space *s, struct tlbh_vma *vma,
 	} else if (!rmap_locks) {
 		drop_lock(s, TLBH_LOCK_RMAP, old_addr);
 	}
-	pt->set_pmd(s->pt, old_addr, 0);
+	pt->write_pmd(s->pt, old_addr, 0);
 	tlbh_flush_tlb_range(s->mm, old_addr, old_addr + PMD_BYTES,
 			     TLBH_PAGE_SHIFT, false, "mremap-pmd");
-	pt->set_pmd(s->pt, new_addr, pmd);
+	pt->write_pmd(s->pt, new_addr, pmd);
 	if (rmap_locks)
 		drop_lock(s, TLBH_LOCK_RMAP, old_addr);
 	return 0;

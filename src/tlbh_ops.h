@@ -53,24 +53,24 @@ enum tlbh_lock {
 /**
  * struct tlbh_pt_ops - page-table access for the drivers
  * @read_pte: PTE mapping @addr (0 when none or no PTE table)
- * @set_pte: install a PTE, allocating the PTE table if needed
+ * @write_pte: install a PTE, allocating the PTE table if needed
  * @get_and_clear_pte: clear the PTE mapping @addr, return the old one
  * @clear_pte_in_table: clear entry @index of PTE table @table_pfn, the
  *	way an rmap walker holding a pointer into the table does
  * @read_pmd: PMD entry covering @addr (table, huge leaf, or 0)
- * @set_pmd: write the PMD entry covering @addr
+ * @write_pmd: write the PMD entry covering @addr
  * @unlink_vma: the VMA disappears from rmap and mapping trees
  * @lock: take a lock; -EAGAIN if another thread holds it (optional)
  * @unlock: release it (optional)
  */
 struct tlbh_pt_ops {
 	tlbh_pte_t (*read_pte)(void *pt, unsigned long addr);
-	int (*set_pte)(void *pt, unsigned long addr, tlbh_pte_t pte);
+	int (*write_pte)(void *pt, unsigned long addr, tlbh_pte_t pte);
 	tlbh_pte_t (*get_and_clear_pte)(void *pt, unsigned long addr);
 	tlbh_pte_t (*clear_pte_in_table)(void *pt, unsigned long table_pfn,
 					 unsigned int index);
 	tlbh_pte_t (*read_pmd)(void *pt, unsigned long addr);
-	void (*set_pmd)(void *pt, unsigned long addr, tlbh_pte_t pmd);
+	void (*write_pmd)(void *pt, unsigned long addr, tlbh_pte_t pmd);
 	void (*unlink_vma)(void *pt, struct tlbh_vma *vma);
 	int (*lock)(void *pt, enum tlbh_lock lock, unsigned long addr);
 	void (*unlock)(void *pt, enum tlbh_lock lock, unsigned long addr);

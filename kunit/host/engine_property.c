@@ -474,7 +474,7 @@ static bool fault(struct world *w, unsigned int slot, unsigned int page,
 		return true;
 	case V_PFN:
 		if (!pte)
-			tlbh_model_pt_ops.set_pte(&w->pt, addr,
+			tlbh_model_pt_ops.write_pte(&w->pt, addr,
 				tlbh_mk_pte(DEV_PFN + slot * USED + page,
 					    TLBH_PTE_WRITE | TLBH_PTE_SPECIAL));
 		return true;
@@ -489,10 +489,10 @@ static bool fault(struct world *w, unsigned int slot, unsigned int page,
 				bits |= w->vwritable[slot] ? TLBH_PTE_WRITE : 0;
 			if (write)
 				bits |= TLBH_PTE_DIRTY | TLBH_PTE_SOFT_DIRTY;
-			tlbh_model_pt_ops.set_pte(&w->pt, addr,
+			tlbh_model_pt_ops.write_pte(&w->pt, addr,
 				tlbh_mk_pte(alloc_frame(w, F_USED), bits));
 		} else if (write) {
-			tlbh_model_pt_ops.set_pte(&w->pt, addr, pte |
+			tlbh_model_pt_ops.write_pte(&w->pt, addr, pte |
 				TLBH_PTE_WRITE | TLBH_PTE_DIRTY | TLBH_PTE_SOFT_DIRTY);
 		}
 		return true;
