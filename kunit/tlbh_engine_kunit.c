@@ -10,11 +10,11 @@
 #include <kunit/test.h>
 #include <linux/module.h>
 #include <linux/string.h>
-#include <linux/version.h>
 
 #include "tlbh_engine_cases.h"
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+/* v6.6 added KUNIT_ARRAY_PARAM_DESC; v6.1 needs a description callback. */
+#ifdef KUNIT_ARRAY_PARAM_DESC
 KUNIT_ARRAY_PARAM_DESC(tlbh_engine, tlbh_engine_cases, name);
 #else
 static void tlbh_engine_case_name(const struct tlbh_case *c, char *desc)

@@ -63,8 +63,9 @@
 #ifndef _TLBH_ENGINE_H
 #define _TLBH_ENGINE_H
 
-#include <linux/types.h>
 #include <linux/atomic.h>
+#include <linux/bits.h>
+#include <linux/types.h>
 
 struct tlbh_policy;
 
@@ -73,8 +74,8 @@ struct tlbh_policy;
 #define TLBH_PMD_SHIFT		21
 #define TLBH_PUD_SHIFT		30
 #define TLBH_P4D_SHIFT		39
-#define TLBH_PAGE_SIZE		(1UL << TLBH_PAGE_SHIFT)
-#define TLBH_PMD_SIZE		(1UL << TLBH_PMD_SHIFT)
+#define TLBH_PAGE_SIZE		BIT(TLBH_PAGE_SHIFT)
+#define TLBH_PMD_SIZE		BIT(TLBH_PMD_SHIFT)
 #define TLBH_FLUSH_ALL		(~0UL)
 /* Highest user address; the reset value of a gather's range start. */
 #define TLBH_TASK_SIZE		((1UL << 47) - TLBH_PAGE_SIZE)

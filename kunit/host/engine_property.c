@@ -411,7 +411,7 @@ static void check_device_revoked(struct world *w)
 			pfn1 = w->cpu[cpu].leaf[i];
 			if (pfn1 > DEV_PFN && pfn1 <= DEV_PFN + SLOTS * USED &&
 			    stale(w, cpu, i, false) && owed(w, i, w->now))
-				violation(w, "unmap_mapping_range returned, %#lx still translated on CPU%lu",
+				violation(w, "unmap_mapping_range done, %#lx live on CPU%lu",
 					  va(i / USED, i % USED), cpu);
 		}
 	}
@@ -450,8 +450,8 @@ static int random_slot(struct world *w, u32 types, bool attached)
 #define ANY_VMA	((1U << V_ANON) | (1U << V_FILE) | (1U << V_PFN) | (1U << V_HUGE))
 #define PAGED	((1U << V_ANON) | (1U << V_FILE))
 
-static bool fault(struct world *w, unsigned int slot, unsigned int page,
-		  bool write)
+static bool handle_fault(struct world *w, unsigned int slot,
+			 unsigned int page, bool write)
 {
 	unsigned long addr = va(slot, page);
 	tlbh_pte_t pte = tlbh_model_pt_ops.read_pte(&w->pt, addr);
@@ -465,7 +465,7 @@ static bool fault(struct world *w, unsigned int slot, unsigned int page,
 		if (tlbh_model_pt_ops.read_pmd(&w->pt, addr))
 			return true;
 		if (w->huge == H_GATHERED) {
-			violation(w, "hugetlb fault at %#lx found the pool empty (page %#lx still gathered)",
+			violation(w, "hugetlb fault at %#lx: pool empty, %#lx still gathered",
 				  addr, HUGE_PFN);
 			return false;
 		}
@@ -526,7 +526,7 @@ static void step_access(struct world *w)
 		      tlbh_model_pt_ops.read_pte(&w->pt, va(slot, page));
 		if (pte && (!write || (pte & TLBH_PTE_WRITE)))
 			break;
-		if (!fault(w, slot, page, write))
+		if (!handle_fault(w, slot, page, write))
 			return;
 	}
 	if (pmd & TLBH_PTE_TABLE)
@@ -974,9 +974,9 @@ int main(int argc, char **argv)
 	}
 
 	printf("TAP version 13\n");
-	printf("# property test: seeds 1 2 3 and random seed %llu (-s %llu to repeat), %llu ops per seed and policy\n",
-	       (unsigned long long)seeds[3], (unsigned long long)seeds[3],
-	       (unsigned long long)ops);
+	printf("# seeds 1 2 3 and random seed %llu (repeat: -s %llu)\n",
+	       (unsigned long long)seeds[3], (unsigned long long)seeds[3]);
+	printf("# %llu ops per seed and policy\n", (unsigned long long)ops);
 	printf("1..%u\n", only ? 1 : tlbh_nr_policies);
 	for (i = 0; i < tlbh_nr_policies; i++) {
 		const struct tlbh_policy *p = &tlbh_policies[i];
@@ -991,7 +991,7 @@ int main(int argc, char **argv)
 							res.engine_reports == 0;
 		n++;
 		printf("%sok %u - property %s\n", ok ? "" : "not ", n, p->name);
-		printf("#   %s: %llu ops, %llu episodes, %llu with a violation, %llu engine reports\n",
+		printf("#   %s: %llu ops, %llu episodes, %llu violating, %llu engine reports\n",
 		       p->is_buggy ? "buggy" : "fixed",
 		       (unsigned long long)res.ops,
 		       (unsigned long long)res.episodes,
