@@ -11,9 +11,15 @@
 
 #include <linux/types.h>
 
-/* Per-open state of /dev/tlbh. */
+struct tlbh_dspace;
+
+/*
+ * Per-open state of /dev/tlbh.  @space is set once, by the first mmap,
+ * and holds a reference until the file is released.
+ */
 struct tlbh_file {
 	u64 opened_at_ns;
+	struct tlbh_dspace *space;
 };
 
 /**

@@ -20,6 +20,7 @@
 #include <uapi/linux/tlbh.h>
 
 #include "tlbh.h"
+#include "tlbh_space.h"
 
 static long tlbh_ioc_version(struct tlbh_file *tf, void *arg)
 {
@@ -32,6 +33,25 @@ static long tlbh_ioc_version(struct tlbh_file *tf, void *arg)
 
 const struct tlbh_ioctl_desc tlbh_ioctls[] = {
 	{ TLBH_IOC_VERSION, "VERSION", tlbh_ioc_version },
+	{ TLBH_IOC_SPACE_INFO, "SPACE_INFO", tlbh_ioc_space_info },
+	{ TLBH_IOC_SET_POLICY, "SET_POLICY", tlbh_ioc_set_policy },
+	{ TLBH_IOC_SET_VMAS, "SET_VMAS", tlbh_ioc_set_vmas },
+	{ TLBH_IOC_POPULATE, "POPULATE", tlbh_ioc_populate },
+	{ TLBH_IOC_REMAP, "REMAP", tlbh_ioc_remap },
+	{ TLBH_IOC_FLUSH, "FLUSH", tlbh_ioc_flush },
+	{ TLBH_IOC_ZAP, "ZAP", tlbh_ioc_zap },
+	{ TLBH_IOC_ZAP_BATCH, "ZAP_BATCH", tlbh_ioc_zap_batch },
+	{ TLBH_IOC_UNMAP, "UNMAP", tlbh_ioc_unmap },
+	{ TLBH_IOC_RECLAIM, "RECLAIM", tlbh_ioc_reclaim },
+	{ TLBH_IOC_RECLAIM_FLUSH, "RECLAIM_FLUSH", tlbh_ioc_reclaim_flush },
+	{ TLBH_IOC_MREMAP, "MREMAP", tlbh_ioc_mremap },
+	{ TLBH_IOC_MPROTECT, "MPROTECT", tlbh_ioc_mprotect },
+	{ TLBH_IOC_SNAPSHOT, "SNAPSHOT", tlbh_ioc_snapshot },
+	{ TLBH_IOC_PROBE, "PROBE", tlbh_ioc_probe },
+	{ TLBH_IOC_COUNTERS, "COUNTERS", tlbh_ioc_counters },
+	{ TLBH_IOC_CPU_COUNTERS, "CPU_COUNTERS", tlbh_ioc_cpu_counters },
+	{ TLBH_IOC_POOL, "POOL", tlbh_ioc_pool },
+	{ TLBH_IOC_DRAIN, "DRAIN", tlbh_ioc_drain },
 };
 EXPORT_SYMBOL_NS_GPL(tlbh_ioctls, TLBH);
 

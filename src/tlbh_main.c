@@ -17,6 +17,7 @@
 #include <uapi/linux/tlbh.h>
 
 #include "tlbh.h"
+#include "tlbh_space.h"
 
 #define TLBH_MODULE_VERSION	"0.1"
 
@@ -36,14 +37,24 @@ static int tlbh_open(struct inode *inode, struct file *file)
 
 static int tlbh_release(struct inode *inode, struct file *file)
 {
-	kfree(file->private_data);
+	struct tlbh_file *tf = file->private_data;
+
+	if (tf->space)
+		tlbh_space_put(tf->space);
+	kfree(tf);
 	return 0;
+}
+
+static int tlbh_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return tlbh_space_mmap(file->private_data, vma);
 }
 
 static const struct file_operations tlbh_fops = {
 	.owner		= THIS_MODULE,
 	.open		= tlbh_open,
 	.release	= tlbh_release,
+	.mmap		= tlbh_mmap,
 	.unlocked_ioctl	= tlbh_unlocked_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,
@@ -64,6 +75,10 @@ static int __init tlbh_init(void)
 static void __exit tlbh_exit(void)
 {
 	misc_deregister(&tlbh_misc);
+	/* Every space holds the file, so none can be left at unload. */
+	if (tlbh_pool_pages() || tlbh_nr_spaces())
+		pr_err("tlbh: %ld pool pages, %u spaces left at unload\n",
+		       tlbh_pool_pages(), tlbh_nr_spaces());
 }
 
 module_init(tlbh_init);

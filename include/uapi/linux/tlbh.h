@@ -31,7 +31,14 @@
  * Feature bits reported by TLBH_IOC_VERSION.  A bit is set only when the
  * loaded module implements that part of the ABI.
  */
-#define TLBH_FEAT_ALL		0ULL
+#define TLBH_FEAT_SPACE		(1ULL << 0)	/* mmap spaces, populate, snapshot */
+#define TLBH_FEAT_HWFLUSH	(1ULL << 1)	/* real invalidations, counters */
+#define TLBH_FEAT_PROBE		(1ULL << 2)	/* TLBH_IOC_PROBE */
+#define TLBH_FEAT_OPS		(1ULL << 3)	/* engine-driven mm operations */
+#define TLBH_FEAT_POOL		(1ULL << 4)	/* pool accounting, drain */
+#define TLBH_FEAT_ALL		(TLBH_FEAT_SPACE | TLBH_FEAT_HWFLUSH |	\
+				 TLBH_FEAT_PROBE | TLBH_FEAT_OPS |	\
+				 TLBH_FEAT_POOL)
 
 /**
  * struct tlbh_version - argument of TLBH_IOC_VERSION
@@ -48,5 +55,349 @@ struct tlbh_version {
 #define TLBH_IOC_MAGIC		0xB9
 
 #define TLBH_IOC_VERSION	_IOR(TLBH_IOC_MAGIC, 0x00, struct tlbh_version)
+
+/*
+ * Spaces (Documentation/spaces.rst).  A space is an mmap() of /dev/tlbh:
+ * MAP_SHARED, PROT_READ only, length a multiple of TLBH_SPACE_ALIGN, one
+ * per open file.  Its lower half is the data area; every offset below is
+ * a byte offset from the start of the space and must lie in the data
+ * area, page aligned.  Errors of the space commands, besides the common
+ * ones:
+ *   -ENXIO   no space is mapped on this file, it was unmapped, or the
+ *            caller is not in the address space that mapped it
+ *   -EINVAL  unaligned or out-of-range offset/length, unknown flag or
+ *            enum value, length zero, range wrapping around
+ *   -EBUSY   the command does not apply to the current state (see each)
+ *   -ENOMEM  the pool limit (module parameter max_pool_pages) is reached
+ *   -E2BIG   a count exceeds its documented maximum
+ *   -EFAULT  an embedded user pointer cannot be read or written
+ */
+#define TLBH_SPACE_ALIGN	(2ULL << 20)
+
+/* Identity stamped in the first word of every pool page. */
+#define TLBH_ID_SPACE(id)	((id) >> 48)
+#define TLBH_ID_PAGE(id)	(((id) >> 24) & 0xffffffULL)
+#define TLBH_ID_GEN(id)		((id) & 0xffffffULL)
+
+/**
+ * struct tlbh_space_info - argument of TLBH_IOC_SPACE_INFO
+ * @base:        out: user address of the space
+ * @size:        out: bytes mapped
+ * @data_size:   out: bytes of the data area (offsets are below this)
+ * @space_id:    out: the space field of this space's identities
+ * @policy:      out: policy index in force (1-based)
+ * @nr_policies: out: number of policies the module knows
+ * @pages:       out: pool pages the space owns (mapped + quarantined)
+ * @quarantined: out: pages waiting for a full flush before release
+ * @tables:      out: PTE tables in the data area
+ * @parked:      out: PTE tables parked in the park area
+ */
+struct tlbh_space_info {
+	__u64 base;
+	__u64 size;
+	__u64 data_size;
+	__u64 space_id;
+	__u64 policy;
+	__u64 nr_policies;
+	__u64 pages;
+	__u64 quarantined;
+	__u64 tables;
+	__u64 parked;
+	__u64 reserved[6];
+};
+
+/**
+ * struct tlbh_policy_arg - argument of TLBH_IOC_SET_POLICY
+ * @policy:   in: 1-based index of the policy (0 is invalid, -EINVAL)
+ * @is_buggy: out: the policy breaks the safety invariant on purpose
+ *
+ * -EBUSY while an operation keeps state across commands (a reclaim
+ * batch not yet flushed).
+ */
+struct tlbh_policy_arg {
+	__u64 policy;
+	__u64 is_buggy;
+	__u64 reserved[2];
+};
+
+/* Harness VMA flags (engine view; the real VMA does not change). */
+#define TLBH_VMA_EXEC		(1ULL << 0)
+#define TLBH_VMA_HUGE		(1ULL << 1)
+#define TLBH_VMA_PFNMAP		(1ULL << 2)
+#define TLBH_VMA_MIXEDMAP	(1ULL << 3)
+#define TLBH_VMA_ALL		(TLBH_VMA_EXEC | TLBH_VMA_HUGE |	\
+				 TLBH_VMA_PFNMAP | TLBH_VMA_MIXEDMAP)
+
+/* At most this many harness VMAs per space (-E2BIG beyond). */
+#define TLBH_MAX_VMAS		8
+
+/**
+ * struct tlbh_vma_desc - one harness VMA
+ * @offset: first byte, page aligned
+ * @length: bytes, page aligned, non-zero
+ * @flags:  TLBH_VMA_*
+ * @reserved: must be zero
+ */
+struct tlbh_vma_desc {
+	__u64 offset;
+	__u64 length;
+	__u64 flags;
+	__u64 reserved;
+};
+
+/**
+ * struct tlbh_set_vmas - argument of TLBH_IOC_SET_VMAS
+ * @nr:   in: number of descriptors, 1..TLBH_MAX_VMAS
+ * @vmas: in: user pointer to @nr struct tlbh_vma_desc, sorted by offset,
+ *        not overlapping (-EINVAL), inside the data area
+ *
+ * Replaces the harness VMAs.  -EBUSY when any page is mapped.
+ */
+struct tlbh_set_vmas {
+	__u64 nr;
+	__u64 vmas;
+	__u64 reserved[2];
+};
+
+/**
+ * struct tlbh_range - argument of the range commands
+ * @offset: first byte, page aligned, in the data area
+ * @length: bytes, page aligned, non-zero, offset + length in the area
+ * @flags:  the command's flags (below); others are -EINVAL
+ * @out:    out: the command's count (pages mapped, changed, ...)
+ * @reserved: must be zero
+ *
+ * POPULATE maps a fresh stamped pool page at every empty page of the
+ *   range (TLBH_MAP_WRITE: writable, dirty entries); @out = pages mapped.
+ * REMAP replaces every present page by a fresh one (new generation),
+ *   without any flush unless TLBH_REMAP_FLUSH; old pages are
+ *   quarantined; @out = pages replaced.
+ * FLUSH runs the engine's flush_tlb_range over the range, or its
+ *   flush_tlb_mm with TLBH_FLUSH_MM (then offset and length must be 0).
+ * ZAP is madvise(MADV_DONTNEED) through the engine, UNMAP is the munmap
+ *   path (zap, then free the PTE tables the range covers entirely),
+ *   MPROTECT is change_protection (TLBH_PROT_WRITE: make writable).
+ * DRAIN (offset, length 0) does a full flush on every online CPU and
+ *   releases the quarantine; @out = pages released.
+ */
+struct tlbh_range {
+	__u64 offset;
+	__u64 length;
+	__u64 flags;
+	__u64 out;
+	__u64 reserved[4];
+};
+
+#define TLBH_MAP_WRITE		(1ULL << 0)
+#define TLBH_REMAP_FLUSH	(1ULL << 0)
+#define TLBH_FLUSH_MM		(1ULL << 0)
+#define TLBH_PROT_WRITE		(1ULL << 0)
+
+/* At most this many ranges per TLBH_IOC_ZAP_BATCH (-E2BIG beyond). */
+#define TLBH_MAX_BATCH		64
+
+/**
+ * struct tlbh_range_batch - argument of TLBH_IOC_ZAP_BATCH
+ * @nr:     in: number of ranges, 1..TLBH_MAX_BATCH
+ * @ranges: in: user pointer to @nr struct tlbh_range (flags, out and
+ *          reserved must be zero); each is zapped like TLBH_IOC_ZAP, as
+ *          process_madvise does, after all were validated
+ * @out:    out: ranges zapped
+ */
+struct tlbh_range_batch {
+	__u64 nr;
+	__u64 ranges;
+	__u64 out;
+	__u64 reserved;
+};
+
+/**
+ * struct tlbh_reclaim_arg - argument of TLBH_IOC_RECLAIM
+ * @offset: in: page to unmap as reclaim does (try_to_unmap_one)
+ * @flags:  in: TLBH_RECLAIM_BATCH: defer the flush to the reclaim batch
+ *          (flushed by TLBH_IOC_RECLAIM_FLUSH); with a LUF policy the
+ *          flush may be deferred until the page is reused
+ * @out:    out: 1 when a page was unmapped
+ *
+ * -EBUSY when the page is not present or the batch is full.
+ */
+struct tlbh_reclaim_arg {
+	__u64 offset;
+	__u64 flags;
+	__u64 out;
+	__u64 reserved;
+};
+
+#define TLBH_RECLAIM_BATCH	(1ULL << 0)
+
+/**
+ * struct tlbh_mremap - argument of TLBH_IOC_MREMAP
+ * @old_offset: in: source, page aligned
+ * @new_offset: in: destination, page aligned
+ * @length: in: bytes; without TLBH_MREMAP_PMD both ranges must stay
+ *          inside one 2 MiB slot each and the destination must be empty
+ *          (-EBUSY); with TLBH_MREMAP_PMD offsets are 2 MiB aligned,
+ *          length is 2 MiB, the source slot has a PTE table and the
+ *          destination slot none (-EBUSY)
+ * @flags: in: TLBH_MREMAP_PMD: move the whole PTE table
+ */
+struct tlbh_mremap {
+	__u64 old_offset;
+	__u64 new_offset;
+	__u64 length;
+	__u64 flags;
+	__u64 reserved[4];
+};
+
+#define TLBH_MREMAP_PMD		(1ULL << 0)
+
+/* One page of a snapshot. */
+#define TLBH_SNAP_PRESENT	(1ULL << 0)	/* a PTE maps the page */
+#define TLBH_SNAP_WRITE		(1ULL << 1)	/* ... writable */
+#define TLBH_SNAP_TABLE		(1ULL << 2)	/* its PMD has a PTE table */
+#define TLBH_SNAP_LEVEL(f)	(((f) >> 8) & 0xf)	/* 1: PTE, 2: PMD */
+
+/**
+ * struct tlbh_snap_entry - one page of TLBH_IOC_SNAPSHOT's output
+ * @identity: identity of the mapped page (0 when not present)
+ * @flags:    TLBH_SNAP_*
+ */
+struct tlbh_snap_entry {
+	__u64 identity;
+	__u64 flags;
+};
+
+/* At most this many pages per TLBH_IOC_SNAPSHOT (-E2BIG beyond). */
+#define TLBH_MAX_SNAPSHOT	4096
+
+/**
+ * struct tlbh_snapshot - argument of TLBH_IOC_SNAPSHOT
+ * @offset:  in: first page
+ * @npages:  in: pages, 1..TLBH_MAX_SNAPSHOT, inside the data area
+ * @entries: in: user pointer to @npages struct tlbh_snap_entry
+ */
+struct tlbh_snapshot {
+	__u64 offset;
+	__u64 npages;
+	__u64 entries;
+	__u64 reserved;
+};
+
+/* Probe results; 0 is never returned. */
+enum tlbh_probe_result {
+	TLBH_PROBE_FRESH = 1,	/* read what the page tables map now */
+	TLBH_PROBE_STALE,	/* read something else: a stale TLB entry */
+	TLBH_PROBE_ABSENT,	/* faulted, and no page is mapped */
+	TLBH_PROBE_FAULT,	/* faulted although a page is mapped */
+};
+
+/**
+ * struct tlbh_probe - argument of TLBH_IOC_PROBE
+ * @offset: in: page to read (its first word)
+ * @cpu:    in: CPU to read on; -EINVAL when offline or out of range
+ * @read:   out: the word read (0 on a fault)
+ * @mapped: out: identity the page tables map at @offset now (0: none)
+ * @result: out: enum tlbh_probe_result
+ */
+struct tlbh_probe {
+	__u64 offset;
+	__u64 cpu;
+	__u64 read;
+	__u64 mapped;
+	__u64 result;
+	__u64 reserved[3];
+};
+
+/**
+ * struct tlbh_counters - argument of TLBH_IOC_COUNTERS
+ * @flags: in: TLBH_COUNTERS_RESET: zero the counters after reading them
+ * @c:     out: TLBH_CNT_* indexed counters of the space
+ */
+struct tlbh_counters {
+	__u64 flags;
+	__u64 c[23];
+};
+
+#define TLBH_COUNTERS_RESET	(1ULL << 0)
+
+enum tlbh_counter {
+	TLBH_CNT_FLUSH_RANGE,		/* range flushes executed */
+	TLBH_CNT_FLUSH_ALL,		/* full flushes executed */
+	TLBH_CNT_PAGES_INVALIDATED,	/* invlpg issued, summed over CPUs */
+	TLBH_CNT_IPIS,			/* CPUs interrupted */
+	TLBH_CNT_SKIP_NOT_LOADED,	/* target CPU did not have the mm */
+	TLBH_CNT_SKIP_OFFLINE,		/* target CPU was offline */
+	TLBH_CNT_FULL_FALLBACK,		/* range flush done as a full one */
+	TLBH_CNT_TLB_GEN,		/* mm tlb_gen increments */
+	TLBH_CNT_PROBES,
+	TLBH_CNT_PROBE_FRESH,
+	TLBH_CNT_PROBE_STALE,
+	TLBH_CNT_PROBE_ABSENT,
+	TLBH_CNT_PROBE_FAULT,
+	TLBH_CNT_GATHERS,		/* engine: gathers */
+	TLBH_CNT_FLUSH_SKIPPED,		/* engine: nothing to flush */
+	TLBH_CNT_FLUSH_NO_TARGET,	/* engine: mm loaded nowhere */
+	TLBH_CNT_PAGES_FREED,		/* engine: pages handed back */
+	TLBH_CNT_TABLES_FREED,		/* engine: tables handed back */
+	TLBH_CNT_VIOLATIONS,		/* engine: safety invariant broken */
+	TLBH_CNT_DRAINS,		/* full flushes on all CPUs + release */
+	TLBH_CNT_TABLES_PARKED,
+	TLBH_CNT_TABLES_REUSED,
+	TLBH_CNT_NR,
+};
+
+/**
+ * struct tlbh_cpu_counters - argument of TLBH_IOC_CPU_COUNTERS
+ * @cpu:      in: CPU (-EINVAL when >= nr_cpu_ids or >= 64)
+ * @handled:  out: flush handler runs that acted on this CPU
+ * @pages:    out: pages invalidated on this CPU
+ * @full:     out: full flushes on this CPU
+ * @skipped:  out: handler runs skipped (mm not loaded)
+ * @probes:   out: probes run on this CPU
+ * @stale:    out: ... that read a stale entry
+ */
+struct tlbh_cpu_counters {
+	__u64 cpu;
+	__u64 handled;
+	__u64 pages;
+	__u64 full;
+	__u64 skipped;
+	__u64 probes;
+	__u64 stale;
+	__u64 reserved;
+};
+
+/**
+ * struct tlbh_pool - argument of TLBH_IOC_POOL (works without a space)
+ * @pool_pages:     out: harness pages not yet returned, all spaces
+ * @spaces:         out: spaces alive
+ * @max_pool_pages: out: the module parameter
+ */
+struct tlbh_pool {
+	__u64 pool_pages;
+	__u64 spaces;
+	__u64 max_pool_pages;
+	__u64 reserved;
+};
+
+#define TLBH_IOC_SPACE_INFO	_IOR(TLBH_IOC_MAGIC, 0x01, struct tlbh_space_info)
+#define TLBH_IOC_SET_POLICY	_IOWR(TLBH_IOC_MAGIC, 0x02, struct tlbh_policy_arg)
+#define TLBH_IOC_SET_VMAS	_IOW(TLBH_IOC_MAGIC, 0x03, struct tlbh_set_vmas)
+#define TLBH_IOC_POPULATE	_IOWR(TLBH_IOC_MAGIC, 0x04, struct tlbh_range)
+#define TLBH_IOC_REMAP		_IOWR(TLBH_IOC_MAGIC, 0x05, struct tlbh_range)
+#define TLBH_IOC_FLUSH		_IOWR(TLBH_IOC_MAGIC, 0x06, struct tlbh_range)
+#define TLBH_IOC_ZAP		_IOWR(TLBH_IOC_MAGIC, 0x07, struct tlbh_range)
+#define TLBH_IOC_ZAP_BATCH	_IOWR(TLBH_IOC_MAGIC, 0x08, struct tlbh_range_batch)
+#define TLBH_IOC_UNMAP		_IOWR(TLBH_IOC_MAGIC, 0x09, struct tlbh_range)
+#define TLBH_IOC_RECLAIM	_IOWR(TLBH_IOC_MAGIC, 0x0a, struct tlbh_reclaim_arg)
+#define TLBH_IOC_RECLAIM_FLUSH	_IOWR(TLBH_IOC_MAGIC, 0x0b, struct tlbh_range)
+#define TLBH_IOC_MREMAP		_IOW(TLBH_IOC_MAGIC, 0x0c, struct tlbh_mremap)
+#define TLBH_IOC_MPROTECT	_IOWR(TLBH_IOC_MAGIC, 0x0d, struct tlbh_range)
+#define TLBH_IOC_SNAPSHOT	_IOW(TLBH_IOC_MAGIC, 0x0e, struct tlbh_snapshot)
+#define TLBH_IOC_PROBE		_IOWR(TLBH_IOC_MAGIC, 0x0f, struct tlbh_probe)
+#define TLBH_IOC_COUNTERS	_IOWR(TLBH_IOC_MAGIC, 0x10, struct tlbh_counters)
+#define TLBH_IOC_CPU_COUNTERS	_IOWR(TLBH_IOC_MAGIC, 0x11, struct tlbh_cpu_counters)
+#define TLBH_IOC_POOL		_IOR(TLBH_IOC_MAGIC, 0x12, struct tlbh_pool)
+#define TLBH_IOC_DRAIN		_IOWR(TLBH_IOC_MAGIC, 0x13, struct tlbh_range)
 
 #endif /* _UAPI_LINUX_TLBH_H */

@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tlbh_space_test.c - kselftest for tlbh spaces through the real MMU:
+ * identities read from user space match the page tables, unmapped pages
+ * raise SIGBUS, a PTE changed without a flush is read stale by threads
+ * pinned to every CPU (and by the kernel probe) until the engine's flush
+ * makes it fresh, engine operations move and park page tables, and the
+ * pool returns to zero after close and after kill -9.
+ *
+ * Exits 4 (skip) when /dev/tlbh is absent, i.e. tlbh.ko is not loaded.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "tlbh_lib.h"
+#include "kselftest_harness.h"
+
+#define SPACE_SIZE	(8UL << 20)	/* 4 MiB data, 4 MiB park */
+#define PMD_BYTES	(2UL << 20)
+#define MAX_READERS	8
+
+FIXTURE(space)
+{
+	int fd;
+	char *base;
+	struct tlbh_space_info info;
+};
+
+FIXTURE_SETUP(space)
+{
+	self->fd = open(TLBH_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_GE(self->fd, 0);
+	self->base = tlbh_map_space(self->fd, SPACE_SIZE);
+	ASSERT_NE(self->base, MAP_FAILED) TH_LOG("mmap: %s", strerror(errno));
+	memset(&self->info, 0, sizeof(self->info));
+	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_SPACE_INFO, &self->info), 0);
+	ASSERT_EQ(self->info.base, (uintptr_t)self->base);
+	tlbh_catch_sigbus();
+}
+
+FIXTURE_TEARDOWN(space)
+{
+	munmap(self->base, SPACE_SIZE);
+	close(self->fd);
+}
+
+static int range_cmd(int fd, unsigned long cmd, uint64_t off, uint64_t len,
+		     uint64_t flags, uint64_t *out)
+{
+	struct tlbh_range r = { .offset = off, .length = len, .flags = flags };
+	int ret = tlbh_ioctl(fd, cmd, &r);
+
+	if (out)
+		*out = r.out;
+	return ret;
+}
+
+static uint64_t mapped_id(int fd, uint64_t off)
+{
+	struct tlbh_snap_entry e = { 0 };
+	struct tlbh_snapshot s = { .offset = off, .npages = 1,
+				   .entries = (uintptr_t)&e };
+
+	if (tlbh_ioctl(fd, TLBH_IOC_SNAPSHOT, &s))
+		return ~0ULL;
+	return e.identity;
+}
+
+TEST_F(space, populate_identities)
+{
+	struct tlbh_snap_entry e[16];
+	struct tlbh_snapshot s = { .offset = 0, .npages = 16,
+				   .entries = (uintptr_t)e };
+	uint64_t n = 0, id;
+	int i;
+
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 16 * TLBH_PG, 0, &n), 0);
+	EXPECT_EQ(n, 16);
+	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_SNAPSHOT, &s), 0);
+	for (i = 0; i < 16; i++) {
+		id = tlbh_read(self->base + i * TLBH_PG);
+		EXPECT_EQ(id, e[i].identity);
+		EXPECT_EQ(TLBH_ID_SPACE(id), self->info.space_id);
+		EXPECT_EQ(TLBH_ID_PAGE(id), i);
+		EXPECT_NE(TLBH_ID_GEN(id), 0);
+		EXPECT_EQ(((const uint64_t *)(self->base + i * TLBH_PG))[1], ~id);
+		EXPECT_TRUE(e[i].flags & TLBH_SNAP_PRESENT);
+		EXPECT_EQ(TLBH_SNAP_LEVEL(e[i].flags), 1);
+	}
+	/* Populating again maps nothing new. */
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 16 * TLBH_PG, 0, &n), 0);
+	EXPECT_EQ(n, 0);
+}
+
+TEST_F(space, unmapped_page_sigbus)
+{
+	EXPECT_EQ(tlbh_read(self->base + 5 * TLBH_PG), 0);
+	EXPECT_EQ(mapped_id(self->fd, 5 * TLBH_PG), 0);
+}
+
+/* Readers pinned to CPUs, stepping through phases driven by the test. */
+struct readers {
+	int n;
+	const char *addr;
+	atomic_int phase;
+	atomic_int done;
+	pthread_t t[MAX_READERS];
+	int cpu[MAX_READERS];
+	uint64_t got[MAX_READERS][4];
+};
+
+struct reader_arg {
+	struct readers *r;
+	int i;
+};
+
+static void *reader(void *p)
+{
+	struct reader_arg *a = p;
+	struct readers *r = a->r;
+	int i = a->i, ph;
+
+	tlbh_pin(r->cpu[i]);
+	atomic_fetch_add(&r->done, 1);
+	for (ph = 1; ph <= 3; ph++) {
+		while (atomic_load(&r->phase) < ph)
+			sched_yield();
+		r->got[i][ph] = tlbh_read(r->addr);
+		atomic_fetch_add(&r->done, 1);
+	}
+	return NULL;
+}
+
+static void step(struct readers *r, int ph)
+{
+	atomic_store(&r->phase, ph);
+	while (atomic_load(&r->done) < r->n * (ph + 1))
+		sched_yield();
+}
+
+TEST_F(space, stale_then_fresh_on_every_cpu)
+{
+	static struct reader_arg args[MAX_READERS];
+	struct readers *r = calloc(1, sizeof(*r));
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t old_id, new_id, n;
+	int i, stale = 0, fresh = 0;
+
+	if (ncpu < 3)
+		SKIP(free(r); return, "needs 3 CPUs, have %ld", ncpu);
+	r->n = ncpu < MAX_READERS ? ncpu : MAX_READERS;
+	r->addr = self->base;
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, TLBH_PG, 0, NULL), 0);
+	old_id = mapped_id(self->fd, 0);
+	for (i = 0; i < r->n; i++) {
+		r->cpu[i] = i;
+		args[i].r = r;
+		args[i].i = i;
+		ASSERT_EQ(pthread_create(&r->t[i], NULL, reader, &args[i]), 0);
+	}
+	while (atomic_load(&r->done) < r->n)
+		sched_yield();
+	step(r, 1);		/* prime every CPU's TLB */
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_REMAP, 0, TLBH_PG, 0, &n), 0);
+	ASSERT_EQ(n, 1);
+	new_id = mapped_id(self->fd, 0);
+	ASSERT_NE(new_id, old_id);
+	step(r, 2);		/* PTE changed, no flush: stale */
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_FLUSH, 0, TLBH_PG, 0, NULL), 0);
+	step(r, 3);		/* after the engine's flush: fresh */
+	for (i = 0; i < r->n; i++) {
+		pthread_join(r->t[i], NULL);
+		TH_LOG("cpu %d: primed %s, after remap %s, after flush %s",
+		       r->cpu[i], r->got[i][1] == old_id ? "old" : "?",
+		       r->got[i][2] == old_id ? "STALE" : "fresh",
+		       r->got[i][3] == new_id ? "fresh" : "STALE");
+		EXPECT_EQ(r->got[i][1], old_id);
+		stale += r->got[i][2] == old_id;
+		fresh += r->got[i][3] == new_id;
+	}
+	EXPECT_GE(stale, 3);
+	EXPECT_EQ(stale, r->n);
+	EXPECT_EQ(fresh, r->n);
+	free(r);
+}
+
+static int probe(int fd, uint64_t off, int cpu, struct tlbh_probe *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->offset = off;
+	p->cpu = cpu;
+	return tlbh_ioctl(fd, TLBH_IOC_PROBE, p);
+}
+
+/*
+ * Threads of the test's mm spinning on every CPU keep the mm loaded
+ * there: an idle CPU may leave the mm (and, without PCID, lose its TLB
+ * entries), which would hide a stale entry from a later probe.
+ */
+static atomic_int spin_stop;
+
+static void *spinner(void *p)
+{
+	tlbh_pin((int)(intptr_t)p);
+	while (!atomic_load(&spin_stop))
+		sched_yield();
+	return NULL;
+}
+
+TEST_F(space, probe_stale_then_fresh)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	pthread_t t[MAX_READERS];
+	struct tlbh_probe p;
+	int cpu, stale = 0, fresh = 0;
+
+	if (ncpu > MAX_READERS)
+		ncpu = MAX_READERS;
+	atomic_store(&spin_stop, 0);
+	for (cpu = 0; cpu < ncpu; cpu++)
+		ASSERT_EQ(pthread_create(&t[cpu], NULL, spinner,
+					 (void *)(intptr_t)cpu), 0);
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, TLBH_PG, 0, NULL), 0);
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		ASSERT_EQ(probe(self->fd, 0, cpu, &p), 0);
+		EXPECT_EQ(p.result, TLBH_PROBE_FRESH);
+	}
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_REMAP, 0, TLBH_PG, 0, NULL), 0);
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		ASSERT_EQ(probe(self->fd, 0, cpu, &p), 0);
+		stale += p.result == TLBH_PROBE_STALE;
+		TH_LOG("cpu %d after remap: result %llu", cpu,
+		       (unsigned long long)p.result);
+	}
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_FLUSH, 0, TLBH_PG, 0, NULL), 0);
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		ASSERT_EQ(probe(self->fd, 0, cpu, &p), 0);
+		fresh += p.result == TLBH_PROBE_FRESH;
+	}
+	atomic_store(&spin_stop, 1);
+	for (cpu = 0; cpu < ncpu; cpu++)
+		pthread_join(t[cpu], NULL);
+	/* Stale needs the entry to survive until the probe; report, need one. */
+	TH_LOG("stale on %d of %ld CPUs", stale, ncpu);
+	EXPECT_GE(stale, 1);
+	EXPECT_EQ(fresh, ncpu);
+}
+
+TEST_F(space, zap_then_sigbus)
+{
+	uint64_t id;
+
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 4 * TLBH_PG, 0, NULL), 0);
+	id = tlbh_read(self->base + TLBH_PG);
+	ASSERT_NE(id, 0);
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_ZAP, TLBH_PG, 2 * TLBH_PG, 0, NULL), 0);
+	EXPECT_EQ(tlbh_read(self->base + TLBH_PG), 0);
+	EXPECT_EQ(mapped_id(self->fd, TLBH_PG), 0);
+	EXPECT_NE(mapped_id(self->fd, 0), 0);
+	EXPECT_NE(mapped_id(self->fd, 3 * TLBH_PG), 0);
+}
+
+TEST_F(space, unmap_parks_and_reuses_tables)
+{
+	struct tlbh_space_info si;
+	struct tlbh_counters c = { 0 };
+
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 8 * TLBH_PG, 0, NULL), 0);
+	memset(&si, 0, sizeof(si));
+	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_SPACE_INFO, &si), 0);
+	EXPECT_EQ(si.tables, 1);
+	EXPECT_EQ(si.parked, 0);
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_UNMAP, 0, PMD_BYTES, 0, NULL), 0);
+	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_SPACE_INFO, &si), 0);
+	EXPECT_EQ(si.tables, 0);
+	EXPECT_EQ(si.parked, 1);
+	EXPECT_EQ(tlbh_read(self->base), 0);
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, PMD_BYTES, TLBH_PG, 0, NULL), 0);
+	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_SPACE_INFO, &si), 0);
+	EXPECT_EQ(si.tables, 1);
+	EXPECT_EQ(si.parked, 0);
+	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_COUNTERS, &c), 0);
+	EXPECT_EQ(c.c[TLBH_CNT_TABLES_PARKED], 1);
+	EXPECT_EQ(c.c[TLBH_CNT_TABLES_REUSED], 1);
+	EXPECT_NE(tlbh_read(self->base + PMD_BYTES), 0);
+}
+
+TEST_F(space, mremap_pte_and_pmd)
+{
+	struct tlbh_mremap m = { .old_offset = 0, .new_offset = 16 * TLBH_PG,
+				 .length = TLBH_PG };
+	uint64_t id;
+
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, TLBH_PG, 0, NULL), 0);
+	id = tlbh_read(self->base);
+	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_MREMAP, &m), 0);
+	EXPECT_EQ(tlbh_read(self->base), 0);
+	EXPECT_EQ(tlbh_read(self->base + 16 * TLBH_PG), id);
+	/* Same destination again: it is in use now. */
+	m.old_offset = 32 * TLBH_PG;
+	EXPECT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_MREMAP, &m), -EBUSY);
+
+	memset(&m, 0, sizeof(m));
+	m.old_offset = 0;
+	m.new_offset = PMD_BYTES;
+	m.length = PMD_BYTES;
+	m.flags = TLBH_MREMAP_PMD;
+	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_MREMAP, &m), 0);
+	EXPECT_EQ(tlbh_read(self->base + 16 * TLBH_PG), 0);
+	EXPECT_EQ(tlbh_read(self->base + PMD_BYTES + 16 * TLBH_PG), id);
+	EXPECT_EQ(mapped_id(self->fd, PMD_BYTES + 16 * TLBH_PG), id);
+	/* No table left at the source. */
+	EXPECT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_MREMAP, &m), -EBUSY);
+}
+
+TEST_F(space, reclaim_batch_then_flush)
+{
+	struct tlbh_reclaim_arg ra = { .offset = 0, .flags = TLBH_RECLAIM_BATCH };
+	uint64_t n;
+
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 2 * TLBH_PG, 0, NULL), 0);
+	ASSERT_NE(tlbh_read(self->base), 0);
+	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_RECLAIM, &ra), 0);
+	EXPECT_EQ(ra.out, 1);
+	EXPECT_EQ(mapped_id(self->fd, 0), 0);
+	EXPECT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_RECLAIM, &ra), -EBUSY);
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_RECLAIM_FLUSH, 0, 0, 0, &n), 0);
+	EXPECT_EQ(tlbh_read(self->base), 0);
+	ra.offset = TLBH_PG;
+	ra.flags = 0;
+	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_RECLAIM, &ra), 0);
+	EXPECT_EQ(tlbh_read(self->base + TLBH_PG), 0);
+}
+
+TEST_F(space, mprotect_write)
+{
+	struct tlbh_snap_entry e = { 0 };
+	struct tlbh_snapshot s = { .offset = 0, .npages = 1,
+				   .entries = (uintptr_t)&e };
+
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, TLBH_PG, 0, NULL), 0);
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_MPROTECT, 0, TLBH_PG,
+			    TLBH_PROT_WRITE, NULL), 0);
+	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_SNAPSHOT, &s), 0);
+	EXPECT_TRUE(e.flags & TLBH_SNAP_WRITE);
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_MPROTECT, 0, TLBH_PG, 0, NULL), 0);
+	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_SNAPSHOT, &s), 0);
+	EXPECT_FALSE(e.flags & TLBH_SNAP_WRITE);
+}
+
+/* A child maps and churns a space; the pool is empty once it is gone. */
+static void churn(int rounds)
+{
+	int fd = open(TLBH_PATH, O_RDWR);
+	char *base;
+	int i;
+
+	if (fd < 0)
+		_exit(2);
+	base = tlbh_map_space(fd, SPACE_SIZE);
+	if (base == MAP_FAILED)
+		_exit(3);
+	for (i = 0; rounds < 0 || i < rounds; i++) {
+		range_cmd(fd, TLBH_IOC_POPULATE, 0, 64 * TLBH_PG, 0, NULL);
+		range_cmd(fd, TLBH_IOC_REMAP, 0, 64 * TLBH_PG, 0, NULL);
+		range_cmd(fd, TLBH_IOC_UNMAP, 0, PMD_BYTES, 0, NULL);
+	}
+	_exit(0);
+}
+
+FIXTURE(pool)
+{
+	int fd;
+};
+
+FIXTURE_VARIANT(pool)
+{
+	int rounds;		/* -1: until killed */
+	int kill_after_ms;
+};
+
+FIXTURE_VARIANT_ADD(pool, exit) { .rounds = 3, .kill_after_ms = 0 };
+FIXTURE_VARIANT_ADD(pool, kill9) { .rounds = -1, .kill_after_ms = 300 };
+
+FIXTURE_SETUP(pool)
+{
+	self->fd = open(TLBH_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_GE(self->fd, 0);
+	ASSERT_EQ(tlbh_pool_pages(self->fd), 0);
+}
+
+FIXTURE_TEARDOWN(pool)
+{
+	close(self->fd);
+}
+
+TEST_F(pool, back_to_zero)
+{
+	struct timespec ts = { 0, variant->kill_after_ms * 1000000L };
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		churn(variant->rounds);
+	if (variant->kill_after_ms) {
+		nanosleep(&ts, NULL);
+		kill(pid, SIGKILL);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	if (!variant->kill_after_ms)
+		ASSERT_EQ(status, 0);
+	EXPECT_EQ(tlbh_pool_pages(self->fd), 0);
+}
+
+int main(int argc, char **argv)
+{
+	if (access(TLBH_PATH, F_OK)) {
+		ksft_print_header();
+		ksft_exit_skip("%s is absent: load tlbh.ko first\n", TLBH_PATH);
+	}
+	return test_harness_run(argc, argv);
+}

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tlbh_space.h - spaces: device mappings whose page tables the harness
+ * builds, the pool of stamped pages behind them, the x86 hardware
+ * backend of the engine and the probes (Documentation/spaces.rst).
+ *
+ * tlbh_space.c owns the space life cycle, the pool, the page-table
+ * access (struct tlbh_pt_ops on real page tables) and the backend;
+ * tlbh_space_ioctl.c owns the commands that act on a space.
+ */
+#ifndef _TLBH_SPACE_H
+#define _TLBH_SPACE_H
+
+#include <linux/atomic.h>
+#include <linux/cpumask.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+#include <uapi/linux/tlbh.h>
+
+#include "tlbh_engine.h"
+#include "tlbh_ops.h"
+
+struct file;
+struct mm_struct;
+struct vm_area_struct;
+struct tlbh_file;
+
+/* Per-CPU counters of a space, written only by that CPU. */
+struct tlbh_cpu_stat {
+	u64 handled;
+	u64 pages;
+	u64 full;
+	u64 skipped;
+	u64 probes;
+	u64 stale;
+};
+
+/**
+ * struct tlbh_dspace - one space (an mmap of /dev/tlbh)
+ * @ref: one reference for the open file, one per VMA
+ * @lock: serialises every command on the space
+ * @mm: the address space that mapped it (mmgrab'd)
+ * @base: user address of the mapping
+ * @size: bytes mapped
+ * @data_size: bytes of the data area (lower half)
+ * @id: identity field of the space
+ * @next_gen: next generation to stamp
+ * @emm: engine state
+ * @espace: engine view: @emm plus the page-table ops on @mm
+ * @reclaim: the reclaimer of TLBH_IOC_RECLAIM
+ * @vmas: harness VMAs (absolute addresses)
+ * @nr_vmas: number of @vmas
+ * @pages: pool pages owned and not quarantined (page->lru)
+ * @quarantine: pages waiting for a full flush on every CPU
+ * @nr_pages: pages on both lists
+ * @nr_quarantined: pages on @quarantine
+ * @park_ok: park slots whose table the engine has released
+ * @targets: scratch CPU mask for IPIs
+ * @cnt: TLBH_CNT_* counters
+ * @cpu: per-CPU counters, first TLBH_MAX_CPUS CPUs
+ */
+struct tlbh_dspace {
+	struct kref ref;
+	struct mutex lock;	/* serialises commands */
+	struct mm_struct *mm;
+	unsigned long base;
+	unsigned long size;
+	unsigned long data_size;
+	u64 id;
+	u64 next_gen;
+	struct tlbh_mm emm;
+	struct tlbh_space espace;
+	struct tlbh_reclaim reclaim;
+	struct tlbh_vma vmas[TLBH_MAX_VMAS];
+	unsigned int nr_vmas;
+	struct list_head pages;
+	struct list_head quarantine;
+	unsigned long nr_pages;
+	unsigned long nr_quarantined;
+	unsigned long *park_ok;
+	cpumask_var_t targets;
+	atomic64_t cnt[TLBH_CNT_NR];
+	struct tlbh_cpu_stat cpu[TLBH_MAX_CPUS];
+};
+
+/* Module parameters (tlbh_space.c). */
+extern unsigned int tlbh_max_pages;
+extern unsigned int tlbh_max_spaces;
+extern unsigned long tlbh_max_pool_pages;
+extern unsigned int tlbh_max_quarantine;
+
+long tlbh_pool_pages(void);
+unsigned int tlbh_nr_spaces(void);
+
+int tlbh_space_mmap(struct tlbh_file *tf, struct vm_area_struct *vma);
+void tlbh_space_put(struct tlbh_dspace *sp);
+
+/* Entering a space for a command: mutex, then mmap lock (read/write). */
+int tlbh_space_enter(struct tlbh_dspace *sp, bool write);
+void tlbh_space_leave(struct tlbh_dspace *sp, bool write);
+
+/* Operations, called between tlbh_space_enter() and _leave(). */
+int tlbh_space_populate(struct tlbh_dspace *sp, unsigned long addr,
+			unsigned long len, bool writable, u64 *mapped);
+int tlbh_space_remap(struct tlbh_dspace *sp, unsigned long addr,
+		     unsigned long len, u64 *replaced);
+int tlbh_space_ensure_table(struct tlbh_dspace *sp, unsigned long addr);
+u64 tlbh_space_identity_at(struct tlbh_dspace *sp, unsigned long addr,
+			   u64 *flags);
+bool tlbh_space_has_table(struct tlbh_dspace *sp, unsigned long addr);
+unsigned long tlbh_space_count_tables(struct tlbh_dspace *sp, bool park);
+unsigned long tlbh_space_drain(struct tlbh_dspace *sp);
+
+/* Probe: read @addr on @cpu through the space's mm (no locks held). */
+int tlbh_space_probe_read(struct tlbh_dspace *sp, unsigned int cpu,
+			  unsigned long addr, u64 *val);
+
+/* Full flush on every online CPU (everything, every PCID). */
+void tlbh_flush_everything(void);
+
+/* Command handlers (tlbh_space_ioctl.c), rows of tlbh_ioctls[]. */
+long tlbh_ioc_space_info(struct tlbh_file *tf, void *arg);
+long tlbh_ioc_set_policy(struct tlbh_file *tf, void *arg);
+long tlbh_ioc_set_vmas(struct tlbh_file *tf, void *arg);
+long tlbh_ioc_populate(struct tlbh_file *tf, void *arg);
+long tlbh_ioc_remap(struct tlbh_file *tf, void *arg);
+long tlbh_ioc_flush(struct tlbh_file *tf, void *arg);
+long tlbh_ioc_zap(struct tlbh_file *tf, void *arg);
+long tlbh_ioc_zap_batch(struct tlbh_file *tf, void *arg);
+long tlbh_ioc_unmap(struct tlbh_file *tf, void *arg);
+long tlbh_ioc_reclaim(struct tlbh_file *tf, void *arg);
+long tlbh_ioc_reclaim_flush(struct tlbh_file *tf, void *arg);
+long tlbh_ioc_mremap(struct tlbh_file *tf, void *arg);
+long tlbh_ioc_mprotect(struct tlbh_file *tf, void *arg);
+long tlbh_ioc_snapshot(struct tlbh_file *tf, void *arg);
+long tlbh_ioc_probe(struct tlbh_file *tf, void *arg);
+long tlbh_ioc_counters(struct tlbh_file *tf, void *arg);
+long tlbh_ioc_cpu_counters(struct tlbh_file *tf, void *arg);
+long tlbh_ioc_pool(struct tlbh_file *tf, void *arg);
+long tlbh_ioc_drain(struct tlbh_file *tf, void *arg);
+
+#endif /* _TLBH_SPACE_H */

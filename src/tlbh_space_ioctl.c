@@ -1,0 +1,634 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tlbh_space_ioctl.c - the commands that act on a space.
+ *
+ * Each handler validates its whole argument first (reserved words,
+ * flags, enum values, ranges), copies any embedded user array in before
+ * taking a lock, runs the operation through the engine with the space's
+ * policy under tlbh_space_enter(), and copies arrays out after the locks
+ * are dropped.  The rows of the command table are in tlbh_ioctl.c.
+ */
+#include <linux/cpumask.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <uapi/linux/tlbh.h>
+
+#include "tlbh.h"
+#include "tlbh_policy.h"
+#include "tlbh_space.h"
+
+static bool tlbh_zero(const __u64 *w, unsigned int n)
+{
+	while (n--)
+		if (w[n])
+			return false;
+	return true;
+}
+
+static struct tlbh_dspace *tlbh_sp(struct tlbh_file *tf)
+{
+	return READ_ONCE(tf->space);
+}
+
+/* A page-aligned, non-empty range inside the data area. */
+static bool tlbh_range_ok(struct tlbh_dspace *sp, u64 off, u64 len)
+{
+	return len && !(off & ~PAGE_MASK) && !(len & ~PAGE_MASK) &&
+	       off < sp->data_size && len <= sp->data_size - off;
+}
+
+static unsigned int tlbh_vmas_in(struct tlbh_dspace *sp, unsigned long start,
+				 unsigned long end, struct tlbh_vma **first)
+{
+	unsigned int i, n = 0;
+
+	*first = NULL;
+	for (i = 0; i < sp->nr_vmas; i++) {
+		if (sp->vmas[i].end <= start || sp->vmas[i].start >= end)
+			continue;
+		if (!*first)
+			*first = &sp->vmas[i];
+		n++;
+	}
+	return n;
+}
+
+static void tlbh_maybe_drain(struct tlbh_dspace *sp)
+{
+	if (sp->nr_quarantined > tlbh_max_quarantine)
+		tlbh_space_drain(sp);
+}
+
+long tlbh_ioc_space_info(struct tlbh_file *tf, void *arg)
+{
+	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_space_info *si = arg;
+	int ret;
+
+	if (!sp)
+		return -ENXIO;
+	ret = tlbh_space_enter(sp, false);
+	if (ret)
+		return ret;
+	si->base = sp->base;
+	si->size = sp->size;
+	si->data_size = sp->data_size;
+	si->space_id = sp->id;
+	si->policy = sp->emm.policy - tlbh_policies + 1;
+	si->nr_policies = tlbh_nr_policies;
+	si->pages = sp->nr_pages;
+	si->quarantined = sp->nr_quarantined;
+	si->tables = tlbh_space_count_tables(sp, false);
+	si->parked = tlbh_space_count_tables(sp, true);
+	tlbh_space_leave(sp, false);
+	return 0;
+}
+
+long tlbh_ioc_set_policy(struct tlbh_file *tf, void *arg)
+{
+	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_policy_arg *p = arg;
+	int ret;
+
+	if (!tlbh_zero(p->reserved, ARRAY_SIZE(p->reserved)) || !p->policy ||
+	    p->policy > tlbh_nr_policies)
+		return -EINVAL;
+	if (!sp)
+		return -ENXIO;
+	ret = tlbh_space_enter(sp, false);
+	if (ret)
+		return ret;
+	if (sp->reclaim.nr || sp->reclaim.batch.flush_required) {
+		ret = -EBUSY;
+	} else {
+		sp->emm.policy = &tlbh_policies[p->policy - 1];
+		p->is_buggy = sp->emm.policy->is_buggy;
+	}
+	tlbh_space_leave(sp, false);
+	return ret;
+}
+
+long tlbh_ioc_set_vmas(struct tlbh_file *tf, void *arg)
+{
+	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_vma_desc d[TLBH_MAX_VMAS];
+	struct tlbh_set_vmas *sv = arg;
+	u64 prev_end = 0;
+	unsigned int i;
+	int ret;
+
+	if (!tlbh_zero(sv->reserved, ARRAY_SIZE(sv->reserved)) || !sv->nr)
+		return -EINVAL;
+	if (sv->nr > TLBH_MAX_VMAS)
+		return -E2BIG;
+	if (!sp)
+		return -ENXIO;
+	if (copy_from_user(d, u64_to_user_ptr(sv->vmas), sv->nr * sizeof(d[0])))
+		return -EFAULT;
+	for (i = 0; i < sv->nr; i++) {
+		if (d[i].reserved || (d[i].flags & ~TLBH_VMA_ALL) ||
+		    !tlbh_range_ok(sp, d[i].offset, d[i].length) ||
+		    d[i].offset < prev_end)
+			return -EINVAL;
+		prev_end = d[i].offset + d[i].length;
+	}
+	ret = tlbh_space_enter(sp, true);
+	if (ret)
+		return ret;
+	if (tlbh_space_count_tables(sp, false) &&
+	    sp->nr_pages != sp->nr_quarantined) {
+		ret = -EBUSY;
+		goto out;
+	}
+	for (i = 0; i < sv->nr; i++) {
+		struct tlbh_vma *v = &sp->vmas[i];
+
+		v->start = sp->base + d[i].offset;
+		v->end = v->start + d[i].length;
+		v->flags = ((d[i].flags & TLBH_VMA_EXEC) ? TLBH_VM_EXEC : 0) |
+			   ((d[i].flags & TLBH_VMA_HUGE) ? TLBH_VM_HUGETLB : 0) |
+			   ((d[i].flags & TLBH_VMA_PFNMAP) ? TLBH_VM_PFNMAP : 0) |
+			   ((d[i].flags & TLBH_VMA_MIXEDMAP) ? TLBH_VM_MIXEDMAP : 0);
+		v->luf_deferred = false;
+	}
+	sp->nr_vmas = sv->nr;
+out:
+	tlbh_space_leave(sp, true);
+	return ret;
+}
+
+/* Common prologue of the range commands. */
+static int tlbh_range_enter(struct tlbh_file *tf, struct tlbh_range *r,
+			    u64 flags_ok, struct tlbh_dspace **spp)
+{
+	struct tlbh_dspace *sp = tlbh_sp(tf);
+
+	r->out = 0;
+	if (!tlbh_zero(r->reserved, ARRAY_SIZE(r->reserved)) || (r->flags & ~flags_ok))
+		return -EINVAL;
+	if (!sp)
+		return -ENXIO;
+	if (!tlbh_range_ok(sp, r->offset, r->length))
+		return -EINVAL;
+	*spp = sp;
+	return tlbh_space_enter(sp, true);
+}
+
+long tlbh_ioc_populate(struct tlbh_file *tf, void *arg)
+{
+	struct tlbh_range *r = arg;
+	struct tlbh_dspace *sp;
+	int ret = tlbh_range_enter(tf, r, TLBH_MAP_WRITE, &sp);
+
+	if (ret)
+		return ret;
+	ret = tlbh_space_populate(sp, sp->base + r->offset, r->length,
+				  r->flags & TLBH_MAP_WRITE, &r->out);
+	tlbh_space_leave(sp, true);
+	return ret;
+}
+
+long tlbh_ioc_remap(struct tlbh_file *tf, void *arg)
+{
+	struct tlbh_range *r = arg;
+	struct tlbh_dspace *sp;
+	unsigned long start;
+	int ret = tlbh_range_enter(tf, r, TLBH_REMAP_FLUSH, &sp);
+
+	if (ret)
+		return ret;
+	start = sp->base + r->offset;
+	ret = tlbh_space_remap(sp, start, r->length, &r->out);
+	if (!ret && (r->flags & TLBH_REMAP_FLUSH))
+		tlbh_flush_tlb_range(&sp->emm, start, start + r->length,
+				     TLBH_PAGE_SHIFT, false, "remap");
+	tlbh_space_leave(sp, true);
+	return ret;
+}
+
+long tlbh_ioc_flush(struct tlbh_file *tf, void *arg)
+{
+	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_range *r = arg;
+	unsigned long start;
+	int ret;
+
+	r->out = 0;
+	if (!tlbh_zero(r->reserved, ARRAY_SIZE(r->reserved)) || (r->flags & ~TLBH_FLUSH_MM))
+		return -EINVAL;
+	if (!sp)
+		return -ENXIO;
+	if (r->flags & TLBH_FLUSH_MM) {
+		if (r->offset || r->length)
+			return -EINVAL;
+	} else if (!tlbh_range_ok(sp, r->offset, r->length)) {
+		return -EINVAL;
+	}
+	ret = tlbh_space_enter(sp, true);
+	if (ret)
+		return ret;
+	start = sp->base + r->offset;
+	if (r->flags & TLBH_FLUSH_MM)
+		tlbh_flush_tlb_mm(&sp->emm, "ioctl");
+	else
+		tlbh_flush_tlb_range(&sp->emm, start, start + r->length,
+				     TLBH_PAGE_SHIFT, false, "ioctl");
+	tlbh_space_leave(sp, true);
+	return 0;
+}
+
+static int tlbh_do_zap(struct tlbh_dspace *sp, u64 off, u64 len)
+{
+	unsigned long start = sp->base + off;
+	struct tlbh_vma *first;
+	unsigned int n = tlbh_vmas_in(sp, start, start + len, &first);
+	int ret;
+
+	if (!n)
+		return 0;
+	ret = tlbh_op_zap(&sp->espace, first, n, start, start + len);
+	tlbh_maybe_drain(sp);
+	return ret == -EAGAIN ? -EBUSY : ret;
+}
+
+long tlbh_ioc_zap(struct tlbh_file *tf, void *arg)
+{
+	struct tlbh_range *r = arg;
+	struct tlbh_dspace *sp;
+	int ret = tlbh_range_enter(tf, r, 0, &sp);
+
+	if (ret)
+		return ret;
+	ret = tlbh_do_zap(sp, r->offset, r->length);
+	tlbh_space_leave(sp, true);
+	return ret;
+}
+
+long tlbh_ioc_zap_batch(struct tlbh_file *tf, void *arg)
+{
+	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_range_batch *b = arg;
+	struct tlbh_range *r;
+	unsigned int i;
+	int ret;
+
+	b->out = 0;
+	if (b->reserved || !b->nr)
+		return -EINVAL;
+	if (b->nr > TLBH_MAX_BATCH)
+		return -E2BIG;
+	if (!sp)
+		return -ENXIO;
+	r = memdup_user(u64_to_user_ptr(b->ranges), b->nr * sizeof(*r));
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	ret = -EINVAL;
+	for (i = 0; i < b->nr; i++)
+		if (!tlbh_zero(r[i].reserved, ARRAY_SIZE(r[i].reserved)) ||
+		    r[i].flags || r[i].out ||
+		    !tlbh_range_ok(sp, r[i].offset, r[i].length))
+			goto out;
+	ret = tlbh_space_enter(sp, true);
+	if (ret)
+		goto out;
+	for (i = 0; i < b->nr && !ret; i++) {
+		ret = tlbh_do_zap(sp, r[i].offset, r[i].length);
+		if (!ret)
+			b->out++;
+	}
+	tlbh_space_leave(sp, true);
+out:
+	kfree(r);
+	return ret;
+}
+
+long tlbh_ioc_unmap(struct tlbh_file *tf, void *arg)
+{
+	struct tlbh_range *r = arg;
+	struct tlbh_dspace *sp;
+	struct tlbh_vma *first;
+	unsigned long start;
+	unsigned int n;
+	int ret = tlbh_range_enter(tf, r, 0, &sp);
+
+	if (ret)
+		return ret;
+	start = sp->base + r->offset;
+	n = tlbh_vmas_in(sp, start, start + r->length, &first);
+	if (n)
+		tlbh_op_munmap(&sp->espace, first, n, start, start + r->length);
+	tlbh_maybe_drain(sp);
+	tlbh_space_leave(sp, true);
+	return 0;
+}
+
+long tlbh_ioc_reclaim(struct tlbh_file *tf, void *arg)
+{
+	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_reclaim_arg *ra = arg;
+	struct tlbh_vma *vma;
+	unsigned long addr;
+	int ret;
+
+	ra->out = 0;
+	if (ra->reserved || (ra->flags & ~TLBH_RECLAIM_BATCH))
+		return -EINVAL;
+	if (!sp)
+		return -ENXIO;
+	if (!tlbh_range_ok(sp, ra->offset, PAGE_SIZE))
+		return -EINVAL;
+	ret = tlbh_space_enter(sp, true);
+	if (ret)
+		return ret;
+	addr = sp->base + ra->offset;
+	if (!tlbh_vmas_in(sp, addr, addr + PAGE_SIZE, &vma) ||
+	    !tlbh_space_identity_at(sp, addr, NULL) ||
+	    sp->reclaim.nr >= TLBH_RECLAIM_MAX_PAGES) {
+		ret = -EBUSY;
+		goto out;
+	}
+	ret = tlbh_op_reclaim(&sp->reclaim, &sp->espace, vma, addr,
+			      ra->flags & TLBH_RECLAIM_BATCH);
+	if (ret)
+		ret = -EBUSY;
+	else
+		ra->out = 1;
+	tlbh_maybe_drain(sp);
+out:
+	tlbh_space_leave(sp, true);
+	return ret;
+}
+
+long tlbh_ioc_reclaim_flush(struct tlbh_file *tf, void *arg)
+{
+	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_range *r = arg;
+	int ret;
+
+	r->out = 0;
+	if (!tlbh_zero(r->reserved, ARRAY_SIZE(r->reserved)) || r->flags || r->offset || r->length)
+		return -EINVAL;
+	if (!sp)
+		return -ENXIO;
+	ret = tlbh_space_enter(sp, true);
+	if (ret)
+		return ret;
+	r->out = sp->reclaim.nr;
+	tlbh_op_reclaim_flush(&sp->reclaim);
+	tlbh_maybe_drain(sp);
+	tlbh_space_leave(sp, true);
+	return 0;
+}
+
+long tlbh_ioc_mremap(struct tlbh_file *tf, void *arg)
+{
+	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_mremap *m = arg;
+	unsigned long from, to, off;
+	struct tlbh_vma *vma;
+	bool pmd;
+	int ret;
+
+	if (!tlbh_zero(m->reserved, ARRAY_SIZE(m->reserved)) || (m->flags & ~TLBH_MREMAP_PMD))
+		return -EINVAL;
+	if (!sp)
+		return -ENXIO;
+	pmd = m->flags & TLBH_MREMAP_PMD;
+	if (!tlbh_range_ok(sp, m->old_offset, m->length) ||
+	    !tlbh_range_ok(sp, m->new_offset, m->length) ||
+	    m->old_offset == m->new_offset)
+		return -EINVAL;
+	if (pmd && (m->length != PMD_SIZE ||
+		    (m->old_offset | m->new_offset) & ~PMD_MASK))
+		return -EINVAL;
+	if (!pmd && ((m->old_offset & PMD_MASK) !=
+		     ((m->old_offset + m->length - 1) & PMD_MASK) ||
+		     (m->new_offset & PMD_MASK) !=
+		     ((m->new_offset + m->length - 1) & PMD_MASK)))
+		return -EINVAL;
+	ret = tlbh_space_enter(sp, true);
+	if (ret)
+		return ret;
+	from = sp->base + m->old_offset;
+	to = sp->base + m->new_offset;
+	if (!tlbh_vmas_in(sp, from, from + m->length, &vma)) {
+		ret = -EBUSY;
+		goto out;
+	}
+	if (pmd) {
+		if (!tlbh_space_has_table(sp, from) ||
+		    tlbh_space_has_table(sp, to)) {
+			ret = -EBUSY;
+			goto out;
+		}
+		ret = tlbh_op_move_pmd(&sp->espace, vma, from, to);
+		if (ret)
+			ret = -EBUSY;
+		goto out;
+	}
+	for (off = 0; off < m->length; off += PAGE_SIZE) {
+		if (tlbh_space_identity_at(sp, to + off, NULL)) {
+			ret = -EBUSY;
+			goto out;
+		}
+	}
+	ret = tlbh_space_ensure_table(sp, to);
+	if (!ret)
+		tlbh_op_move_ptes(&sp->espace, vma, from, to, m->length);
+out:
+	tlbh_space_leave(sp, true);
+	return ret;
+}
+
+long tlbh_ioc_mprotect(struct tlbh_file *tf, void *arg)
+{
+	struct tlbh_range *r = arg;
+	struct tlbh_dspace *sp;
+	unsigned long start, end;
+	unsigned int i;
+	int ret = tlbh_range_enter(tf, r, TLBH_PROT_WRITE, &sp);
+
+	if (ret)
+		return ret;
+	start = sp->base + r->offset;
+	end = start + r->length;
+	for (i = 0; i < sp->nr_vmas; i++)
+		if (sp->vmas[i].end > start && sp->vmas[i].start < end)
+			tlbh_op_mprotect(&sp->espace, &sp->vmas[i], start, end,
+					 r->flags & TLBH_PROT_WRITE);
+	tlbh_space_leave(sp, true);
+	return 0;
+}
+
+long tlbh_ioc_snapshot(struct tlbh_file *tf, void *arg)
+{
+	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_snapshot *s = arg;
+	struct tlbh_snap_entry *e;
+	unsigned long addr, i;
+	int ret;
+
+	if (s->reserved || !s->npages)
+		return -EINVAL;
+	if (s->npages > TLBH_MAX_SNAPSHOT)
+		return -E2BIG;
+	if (!sp)
+		return -ENXIO;
+	if (!tlbh_range_ok(sp, s->offset, s->npages << PAGE_SHIFT))
+		return -EINVAL;
+	e = kvcalloc(s->npages, sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	ret = tlbh_space_enter(sp, false);
+	if (ret)
+		goto out;
+	addr = sp->base + s->offset;
+	for (i = 0; i < s->npages; i++, addr += PAGE_SIZE)
+		e[i].identity = tlbh_space_identity_at(sp, addr, &e[i].flags);
+	tlbh_space_leave(sp, false);
+	if (copy_to_user(u64_to_user_ptr(s->entries), e, s->npages * sizeof(*e)))
+		ret = -EFAULT;
+out:
+	kvfree(e);
+	return ret;
+}
+
+long tlbh_ioc_probe(struct tlbh_file *tf, void *arg)
+{
+	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_probe *p = arg;
+	unsigned int cpu;
+	u64 val = 0;
+	int ret, err;
+
+	p->read = 0;
+	p->mapped = 0;
+	p->result = 0;
+	if (!tlbh_zero(p->reserved, ARRAY_SIZE(p->reserved)) || p->cpu >= nr_cpu_ids ||
+	    !cpu_online(p->cpu))
+		return -EINVAL;
+	if (!sp)
+		return -ENXIO;
+	if (!tlbh_range_ok(sp, p->offset, PAGE_SIZE))
+		return -EINVAL;
+	cpu = p->cpu;
+	/* Check the space, then read without the mmap lock: it may fault. */
+	ret = tlbh_space_enter(sp, false);
+	if (ret)
+		return ret;
+	mmap_read_unlock(sp->mm);
+	err = tlbh_space_probe_read(sp, cpu, sp->base + p->offset, &val);
+	mmap_read_lock(sp->mm);
+	if (err && err != -EFAULT) {
+		ret = err;
+		goto out;
+	}
+	p->read = err ? 0 : val;
+	p->mapped = tlbh_space_identity_at(sp, sp->base + p->offset, NULL);
+	if (err)
+		p->result = p->mapped ? TLBH_PROBE_FAULT : TLBH_PROBE_ABSENT;
+	else
+		p->result = p->read == p->mapped ? TLBH_PROBE_FRESH :
+						   TLBH_PROBE_STALE;
+	atomic64_inc(&sp->cnt[TLBH_CNT_PROBES]);
+	atomic64_inc(&sp->cnt[TLBH_CNT_PROBE_FRESH + p->result - 1]);
+	if (cpu < TLBH_MAX_CPUS) {
+		sp->cpu[cpu].probes++;
+		if (p->result == TLBH_PROBE_STALE)
+			sp->cpu[cpu].stale++;
+	}
+out:
+	tlbh_space_leave(sp, false);
+	return ret;
+}
+
+long tlbh_ioc_counters(struct tlbh_file *tf, void *arg)
+{
+	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_counters *c = arg;
+	const struct tlbh_stats *st;
+	unsigned int i;
+	int ret;
+
+	if (c->flags & ~TLBH_COUNTERS_RESET)
+		return -EINVAL;
+	memset(c->c, 0, sizeof(c->c));
+	if (!sp)
+		return -ENXIO;
+	ret = tlbh_space_enter(sp, false);
+	if (ret)
+		return ret;
+	for (i = 0; i < TLBH_CNT_NR; i++)
+		c->c[i] = atomic64_read(&sp->cnt[i]);
+	st = &sp->emm.stats;
+	c->c[TLBH_CNT_GATHERS] = st->gathers;
+	c->c[TLBH_CNT_FLUSH_SKIPPED] = st->flush_skipped;
+	c->c[TLBH_CNT_FLUSH_NO_TARGET] = st->flush_no_target;
+	c->c[TLBH_CNT_PAGES_FREED] = st->pages_freed;
+	c->c[TLBH_CNT_TABLES_FREED] = st->tables_freed;
+	if (c->flags & TLBH_COUNTERS_RESET) {
+		for (i = 0; i < TLBH_CNT_NR; i++)
+			atomic64_set(&sp->cnt[i], 0);
+		memset(&sp->emm.stats, 0, sizeof(sp->emm.stats));
+		memset(sp->cpu, 0, sizeof(sp->cpu));
+	}
+	tlbh_space_leave(sp, false);
+	return 0;
+}
+
+long tlbh_ioc_cpu_counters(struct tlbh_file *tf, void *arg)
+{
+	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_cpu_counters *c = arg;
+	struct tlbh_cpu_stat *st;
+	int ret;
+
+	if (c->reserved || c->cpu >= nr_cpu_ids || c->cpu >= TLBH_MAX_CPUS)
+		return -EINVAL;
+	if (!sp)
+		return -ENXIO;
+	ret = tlbh_space_enter(sp, false);
+	if (ret)
+		return ret;
+	st = &sp->cpu[c->cpu];
+	c->handled = READ_ONCE(st->handled);
+	c->pages = READ_ONCE(st->pages);
+	c->full = READ_ONCE(st->full);
+	c->skipped = READ_ONCE(st->skipped);
+	c->probes = READ_ONCE(st->probes);
+	c->stale = READ_ONCE(st->stale);
+	tlbh_space_leave(sp, false);
+	return 0;
+}
+
+long tlbh_ioc_pool(struct tlbh_file *tf, void *arg)
+{
+	struct tlbh_pool *p = arg;
+
+	p->pool_pages = tlbh_pool_pages();
+	p->spaces = tlbh_nr_spaces();
+	p->max_pool_pages = tlbh_max_pool_pages;
+	return 0;
+}
+
+long tlbh_ioc_drain(struct tlbh_file *tf, void *arg)
+{
+	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_range *r = arg;
+	int ret;
+
+	r->out = 0;
+	if (!tlbh_zero(r->reserved, ARRAY_SIZE(r->reserved)) || r->flags || r->offset || r->length)
+		return -EINVAL;
+	if (!sp)
+		return -ENXIO;
+	ret = tlbh_space_enter(sp, true);
+	if (ret)
+		return ret;
+	r->out = tlbh_space_drain(sp);
+	tlbh_space_leave(sp, true);
+	return 0;
+}
