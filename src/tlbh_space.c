@@ -1010,13 +1010,13 @@ int tlbh_space_mmap(struct tlbh_file *tf, struct vm_area_struct *vma)
 
 	if (READ_ONCE(tf->space))
 		return -EBUSY;
+	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
+		return -EACCES;
 	if (!(vma->vm_flags & VM_SHARED) || vma->vm_pgoff ||
 	    (vma->vm_start & (TLBH_SPACE_ALIGN - 1)) ||
 	    (size & (TLBH_SPACE_ALIGN - 1)) ||
 	    (vma->vm_start & PUD_MASK) != ((vma->vm_end - 1) & PUD_MASK))
 		return -EINVAL;
-	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
-		return -EACCES;
 	if ((size / 2) >> PAGE_SHIFT > tlbh_max_pages)
 		return -E2BIG;
 	if (atomic_inc_return(&tlbh_spaces) > tlbh_max_spaces) {
