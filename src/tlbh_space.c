@@ -1069,6 +1069,20 @@ nomem:
 }
 
 /**
+ * tlbh_space_mapped - the space's VMA is still there (mmap lock held)
+ * @sp: the space
+ *
+ * Return: true if the VMA at @sp->base is this space's mapping.
+ */
+bool tlbh_space_mapped(struct tlbh_dspace *sp)
+{
+	struct vm_area_struct *vma = find_vma(sp->mm, sp->base);
+
+	return vma && vma->vm_start == sp->base && vma->vm_private_data == sp &&
+	       vma->vm_ops == &tlbh_vm_ops;
+}
+
+/**
  * tlbh_space_enter - lock a space for a command
  * @sp: the space
  * @write: take the mmap lock for writing (page-table changes)
@@ -1078,8 +1092,6 @@ nomem:
  */
 int tlbh_space_enter(struct tlbh_dspace *sp, bool write)
 {
-	struct vm_area_struct *vma;
-
 	mutex_lock(&sp->lock);
 	if (current->mm != sp->mm) {
 		mutex_unlock(&sp->lock);
@@ -1089,9 +1101,7 @@ int tlbh_space_enter(struct tlbh_dspace *sp, bool write)
 		mmap_write_lock(sp->mm);
 	else
 		mmap_read_lock(sp->mm);
-	vma = find_vma(sp->mm, sp->base);
-	if (!vma || vma->vm_start != sp->base || vma->vm_private_data != sp ||
-	    vma->vm_ops != &tlbh_vm_ops) {
+	if (!tlbh_space_mapped(sp)) {
 		tlbh_space_leave(sp, write);
 		return -ENXIO;
 	}

@@ -100,6 +100,7 @@ void tlbh_space_put(struct tlbh_dspace *sp);
 
 /* Entering a space for a command: mutex, then mmap lock (read/write). */
 int tlbh_space_enter(struct tlbh_dspace *sp, bool write);
+bool tlbh_space_mapped(struct tlbh_dspace *sp);
 void tlbh_space_leave(struct tlbh_dspace *sp, bool write);
 
 /* Operations, called between tlbh_space_enter() and _leave(). */

@@ -522,6 +522,10 @@ long tlbh_ioc_probe(struct tlbh_file *tf, void *arg)
 	mmap_read_unlock(sp->mm);
 	err = tlbh_space_probe_read(sp, cpu, sp->base + p->offset, &val);
 	mmap_read_lock(sp->mm);
+	if (!tlbh_space_mapped(sp)) {
+		ret = -ENXIO;		/* unmapped while the probe ran */
+		goto out;
+	}
 	if (err && err != -EFAULT) {
 		ret = err;
 		goto out;
