@@ -114,6 +114,13 @@ static const struct gcase cases[] = {
 	{ "policy zero", TLBH_IOC_SET_POLICY, { 0 }, -EINVAL },
 	{ "policy huge", TLBH_IOC_SET_POLICY, { 1000 }, -EINVAL },
 	{ "policy reserved", TLBH_IOC_SET_POLICY, { 1, 0, 1 }, -EINVAL },
+	/* clear_refs: offset, length, flags must be 0 */
+	{ "clear_refs range", TLBH_IOC_CLEAR_REFS, { 0, PG }, -EINVAL },
+	{ "clear_refs flag", TLBH_IOC_CLEAR_REFS, { 0, 0, 1 }, -EINVAL },
+	/* tlbh_policy_info: policy, is_buggy, name[6], reserved[2] */
+	{ "policy info zero", TLBH_IOC_POLICY_INFO, { 0 }, -EINVAL },
+	{ "policy info huge", TLBH_IOC_POLICY_INFO, { ~0ULL }, -EINVAL },
+	{ "policy info reserved", TLBH_IOC_POLICY_INFO, { 1, 0, 0, 0, 0, 0, 0, 0, 1 }, -EINVAL },
 	/* counters */
 	{ "counters flag", TLBH_IOC_COUNTERS, { 2 }, -EINVAL },
 	{ "cpu counters cpu", TLBH_IOC_CPU_COUNTERS, { 64 }, -EINVAL },
@@ -137,6 +144,7 @@ static const struct gcase needs_space[] = {
 	{ "reclaim", TLBH_IOC_RECLAIM, { 0 } },
 	{ "reclaim flush", TLBH_IOC_RECLAIM_FLUSH, { 0 } },
 	{ "drain", TLBH_IOC_DRAIN, { 0 } },
+	{ "clear_refs", TLBH_IOC_CLEAR_REFS, { 0 } },
 	{ "snapshot", TLBH_IOC_SNAPSHOT, { 0, 1, T_GOOD } },
 	{ "probe", TLBH_IOC_PROBE, { 0, 0 } },
 	{ "info", TLBH_IOC_SPACE_INFO, { 0 } },

@@ -100,6 +100,37 @@ static inline uint64_t tlbh_read(const void *p)
 	return v;
 }
 
+/* Write @v at @p: 0, or -1 when the write faulted. */
+static inline int tlbh_write(void *p, uint64_t v)
+{
+	int ret = -1;
+
+	if (sigsetjmp(tlbh_jmp, 1) == 0) {
+		tlbh_jmp_armed = 1;
+		*(volatile uint64_t *)p = v;
+		ret = 0;
+	}
+	tlbh_jmp_armed = 0;
+	return ret;
+}
+
+/* 1-based index of the policy called @name, or 0. */
+static inline uint64_t tlbh_policy_index(int fd, const char *name)
+{
+	struct tlbh_policy_info pi;
+	uint64_t i;
+
+	for (i = 1; i < 256; i++) {
+		memset(&pi, 0, sizeof(pi));
+		pi.policy = i;
+		if (tlbh_ioctl(fd, TLBH_IOC_POLICY_INFO, &pi))
+			return 0;
+		if (!strncmp((const char *)pi.name, name, sizeof(pi.name)))
+			return i;
+	}
+	return 0;
+}
+
 static inline int tlbh_pin(int cpu)
 {
 	cpu_set_t set;

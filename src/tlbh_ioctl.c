@@ -52,6 +52,8 @@ const struct tlbh_ioctl_desc tlbh_ioctls[] = {
 	{ TLBH_IOC_CPU_COUNTERS, "CPU_COUNTERS", tlbh_ioc_cpu_counters },
 	{ TLBH_IOC_POOL, "POOL", tlbh_ioc_pool },
 	{ TLBH_IOC_DRAIN, "DRAIN", tlbh_ioc_drain },
+	{ TLBH_IOC_CLEAR_REFS, "CLEAR_REFS", tlbh_ioc_clear_refs },
+	{ TLBH_IOC_POLICY_INFO, "POLICY_INFO", tlbh_ioc_policy_info },
 };
 EXPORT_SYMBOL_NS_GPL(tlbh_ioctls, TLBH);
 

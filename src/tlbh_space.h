@@ -142,5 +142,7 @@ long tlbh_ioc_counters(struct tlbh_file *tf, void *arg);
 long tlbh_ioc_cpu_counters(struct tlbh_file *tf, void *arg);
 long tlbh_ioc_pool(struct tlbh_file *tf, void *arg);
 long tlbh_ioc_drain(struct tlbh_file *tf, void *arg);
+long tlbh_ioc_clear_refs(struct tlbh_file *tf, void *arg);
+long tlbh_ioc_policy_info(struct tlbh_file *tf, void *arg);
 
 #endif /* _TLBH_SPACE_H */

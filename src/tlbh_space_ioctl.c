@@ -12,6 +12,7 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include <uapi/linux/tlbh.h>
@@ -634,5 +635,41 @@ long tlbh_ioc_drain(struct tlbh_file *tf, void *arg)
 		return ret;
 	r->out = tlbh_space_drain(sp);
 	tlbh_space_leave(sp, true);
+	return 0;
+}
+
+long tlbh_ioc_clear_refs(struct tlbh_file *tf, void *arg)
+{
+	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_range *r = arg;
+	int ret;
+
+	r->out = 0;
+	if (!tlbh_zero(r->reserved, ARRAY_SIZE(r->reserved)) || r->flags ||
+	    r->offset || r->length)
+		return -EINVAL;
+	if (!sp)
+		return -ENXIO;
+	ret = tlbh_space_enter(sp, true);
+	if (ret)
+		return ret;
+	tlbh_op_clear_refs(&sp->espace, sp->vmas, sp->nr_vmas);
+	tlbh_space_leave(sp, true);
+	return 0;
+}
+
+long tlbh_ioc_policy_info(struct tlbh_file *tf, void *arg)
+{
+	struct tlbh_policy_info *pi = arg;
+	const struct tlbh_policy *pol;
+
+	pi->is_buggy = 0;
+	memset(pi->name, 0, sizeof(pi->name));
+	if (!tlbh_zero(pi->reserved, ARRAY_SIZE(pi->reserved)) ||
+	    !pi->policy || pi->policy > tlbh_nr_policies)
+		return -EINVAL;
+	pol = &tlbh_policies[pi->policy - 1];
+	pi->is_buggy = pol->is_buggy;
+	strscpy((char *)pi->name, pol->name, sizeof(pi->name));
 	return 0;
 }

@@ -179,6 +179,9 @@ struct tlbh_set_vmas {
  *   MPROTECT is change_protection (TLBH_PROT_WRITE: make writable).
  * DRAIN (offset, length 0) does a full flush on every online CPU and
  *   releases the quarantine; @out = pages released.
+ * CLEAR_REFS (offset, length 0) is clear_refs soft-dirty (type 4) over
+ *   every harness VMA: write-protects writable entries, then flushes as
+ *   the policy says.
  */
 struct tlbh_range {
 	__u64 offset;
@@ -380,6 +383,21 @@ struct tlbh_pool {
 	__u64 reserved;
 };
 
+/**
+ * struct tlbh_policy_info - argument of TLBH_IOC_POLICY_INFO (no space
+ * needed)
+ * @policy:   in: 1-based index, 1..nr_policies of TLBH_IOC_SPACE_INFO
+ *            (-EINVAL otherwise)
+ * @is_buggy: out: the policy breaks the safety invariant on purpose
+ * @name:     out: the policy's name, NUL-terminated, truncated to fit
+ */
+struct tlbh_policy_info {
+	__u64 policy;
+	__u64 is_buggy;
+	__u64 name[6];
+	__u64 reserved[2];
+};
+
 #define TLBH_IOC_SPACE_INFO	_IOR(TLBH_IOC_MAGIC, 0x01, struct tlbh_space_info)
 #define TLBH_IOC_SET_POLICY	_IOWR(TLBH_IOC_MAGIC, 0x02, struct tlbh_policy_arg)
 #define TLBH_IOC_SET_VMAS	_IOW(TLBH_IOC_MAGIC, 0x03, struct tlbh_set_vmas)
@@ -399,5 +417,7 @@ struct tlbh_pool {
 #define TLBH_IOC_CPU_COUNTERS	_IOWR(TLBH_IOC_MAGIC, 0x11, struct tlbh_cpu_counters)
 #define TLBH_IOC_POOL		_IOR(TLBH_IOC_MAGIC, 0x12, struct tlbh_pool)
 #define TLBH_IOC_DRAIN		_IOWR(TLBH_IOC_MAGIC, 0x13, struct tlbh_range)
+#define TLBH_IOC_CLEAR_REFS	_IOWR(TLBH_IOC_MAGIC, 0x14, struct tlbh_range)
+#define TLBH_IOC_POLICY_INFO	_IOWR(TLBH_IOC_MAGIC, 0x15, struct tlbh_policy_info)
 
 #endif /* _UAPI_LINUX_TLBH_H */
