@@ -1068,6 +1068,16 @@ nomem:
 	return -ENOMEM;
 }
 
+static struct vm_area_struct *tlbh_space_vma(struct tlbh_dspace *sp)
+{
+	struct vm_area_struct *vma = find_vma(sp->mm, sp->base);
+
+	if (vma && vma->vm_start == sp->base && vma->vm_private_data == sp &&
+	    vma->vm_ops == &tlbh_vm_ops)
+		return vma;
+	return NULL;
+}
+
 /**
  * tlbh_space_mapped - the space's VMA is still there (mmap lock held)
  * @sp: the space
@@ -1076,10 +1086,7 @@ nomem:
  */
 bool tlbh_space_mapped(struct tlbh_dspace *sp)
 {
-	struct vm_area_struct *vma = find_vma(sp->mm, sp->base);
-
-	return vma && vma->vm_start == sp->base && vma->vm_private_data == sp &&
-	       vma->vm_ops == &tlbh_vm_ops;
+	return tlbh_space_vma(sp);
 }
 
 /**
@@ -1092,6 +1099,8 @@ bool tlbh_space_mapped(struct tlbh_dspace *sp)
  */
 int tlbh_space_enter(struct tlbh_dspace *sp, bool write)
 {
+	struct vm_area_struct *vma;
+
 	mutex_lock(&sp->lock);
 	if (current->mm != sp->mm) {
 		mutex_unlock(&sp->lock);
@@ -1101,10 +1110,16 @@ int tlbh_space_enter(struct tlbh_dspace *sp, bool write)
 		mmap_write_lock(sp->mm);
 	else
 		mmap_read_lock(sp->mm);
-	if (!tlbh_space_mapped(sp)) {
+	vma = tlbh_space_vma(sp);
+	if (!vma) {
 		tlbh_space_leave(sp, write);
 		return -ENXIO;
 	}
+#ifdef TLBH_HAVE_VMA_START_WRITE	/* Kbuild: per-VMA locks exist */
+	/* Keep page faults under the per-VMA lock out while tables move. */
+	if (write)
+		vma_start_write(vma);
+#endif
 	return 0;
 }
 
