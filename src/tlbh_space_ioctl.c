@@ -178,6 +178,22 @@ static int tlbh_range_enter(struct tlbh_file *tf, struct tlbh_range *r,
 	return tlbh_space_enter(sp, true);
 }
 
+/* Common prologue of the commands that act on the whole space. */
+static int tlbh_whole_enter(struct tlbh_file *tf, struct tlbh_range *r,
+			    struct tlbh_dspace **spp)
+{
+	struct tlbh_dspace *sp = tlbh_sp(tf);
+
+	r->out = 0;
+	if (!tlbh_zero(r->reserved, ARRAY_SIZE(r->reserved)) || r->flags ||
+	    r->offset || r->length)
+		return -EINVAL;
+	if (!sp)
+		return -ENXIO;
+	*spp = sp;
+	return tlbh_space_enter(sp, true);
+}
+
 long tlbh_ioc_populate(struct tlbh_file *tf, void *arg)
 {
 	struct tlbh_range *r = arg;
@@ -365,16 +381,10 @@ out:
 
 long tlbh_ioc_reclaim_flush(struct tlbh_file *tf, void *arg)
 {
-	struct tlbh_dspace *sp = tlbh_sp(tf);
 	struct tlbh_range *r = arg;
-	int ret;
+	struct tlbh_dspace *sp;
+	int ret = tlbh_whole_enter(tf, r, &sp);
 
-	r->out = 0;
-	if (!tlbh_zero(r->reserved, ARRAY_SIZE(r->reserved)) || r->flags || r->offset || r->length)
-		return -EINVAL;
-	if (!sp)
-		return -ENXIO;
-	ret = tlbh_space_enter(sp, true);
 	if (ret)
 		return ret;
 	r->out = sp->reclaim.nr;
@@ -621,16 +631,10 @@ long tlbh_ioc_pool(struct tlbh_file *tf, void *arg)
 
 long tlbh_ioc_drain(struct tlbh_file *tf, void *arg)
 {
-	struct tlbh_dspace *sp = tlbh_sp(tf);
 	struct tlbh_range *r = arg;
-	int ret;
+	struct tlbh_dspace *sp;
+	int ret = tlbh_whole_enter(tf, r, &sp);
 
-	r->out = 0;
-	if (!tlbh_zero(r->reserved, ARRAY_SIZE(r->reserved)) || r->flags || r->offset || r->length)
-		return -EINVAL;
-	if (!sp)
-		return -ENXIO;
-	ret = tlbh_space_enter(sp, true);
 	if (ret)
 		return ret;
 	r->out = tlbh_space_drain(sp);
@@ -640,17 +644,10 @@ long tlbh_ioc_drain(struct tlbh_file *tf, void *arg)
 
 long tlbh_ioc_clear_refs(struct tlbh_file *tf, void *arg)
 {
-	struct tlbh_dspace *sp = tlbh_sp(tf);
 	struct tlbh_range *r = arg;
-	int ret;
+	struct tlbh_dspace *sp;
+	int ret = tlbh_whole_enter(tf, r, &sp);
 
-	r->out = 0;
-	if (!tlbh_zero(r->reserved, ARRAY_SIZE(r->reserved)) || r->flags ||
-	    r->offset || r->length)
-		return -EINVAL;
-	if (!sp)
-		return -ENXIO;
-	ret = tlbh_space_enter(sp, true);
 	if (ret)
 		return ret;
 	tlbh_op_clear_refs(&sp->espace, sp->vmas, sp->nr_vmas);
