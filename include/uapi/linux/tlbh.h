@@ -19,6 +19,7 @@
 #ifndef _UAPI_LINUX_TLBH_H
 #define _UAPI_LINUX_TLBH_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -31,11 +32,11 @@
  * Feature bits reported by TLBH_IOC_VERSION.  A bit is set only when the
  * loaded module implements that part of the ABI.
  */
-#define TLBH_FEAT_SPACE		(1ULL << 0)	/* mmap spaces, populate, snapshot */
-#define TLBH_FEAT_HWFLUSH	(1ULL << 1)	/* real invalidations, counters */
-#define TLBH_FEAT_PROBE		(1ULL << 2)	/* TLBH_IOC_PROBE */
-#define TLBH_FEAT_OPS		(1ULL << 3)	/* engine-driven mm operations */
-#define TLBH_FEAT_POOL		(1ULL << 4)	/* pool accounting, drain */
+#define TLBH_FEAT_SPACE		_BITULL(0)	/* mmap spaces, populate, snapshot */
+#define TLBH_FEAT_HWFLUSH	_BITULL(1)	/* real invalidations, counters */
+#define TLBH_FEAT_PROBE		_BITULL(2)	/* TLBH_IOC_PROBE */
+#define TLBH_FEAT_OPS		_BITULL(3)	/* engine-driven mm operations */
+#define TLBH_FEAT_POOL		_BITULL(4)	/* pool accounting, drain */
 #define TLBH_FEAT_ALL		(TLBH_FEAT_SPACE | TLBH_FEAT_HWFLUSH |	\
 				 TLBH_FEAT_PROBE | TLBH_FEAT_OPS |	\
 				 TLBH_FEAT_POOL)
@@ -121,10 +122,10 @@ struct tlbh_policy_arg {
 };
 
 /* Harness VMA flags (engine view; the real VMA does not change). */
-#define TLBH_VMA_EXEC		(1ULL << 0)
-#define TLBH_VMA_HUGE		(1ULL << 1)
-#define TLBH_VMA_PFNMAP		(1ULL << 2)
-#define TLBH_VMA_MIXEDMAP	(1ULL << 3)
+#define TLBH_VMA_EXEC		_BITULL(0)
+#define TLBH_VMA_HUGE		_BITULL(1)
+#define TLBH_VMA_PFNMAP		_BITULL(2)
+#define TLBH_VMA_MIXEDMAP	_BITULL(3)
 #define TLBH_VMA_ALL		(TLBH_VMA_EXEC | TLBH_VMA_HUGE |	\
 				 TLBH_VMA_PFNMAP | TLBH_VMA_MIXEDMAP)
 
@@ -191,10 +192,10 @@ struct tlbh_range {
 	__u64 reserved[4];
 };
 
-#define TLBH_MAP_WRITE		(1ULL << 0)
-#define TLBH_REMAP_FLUSH	(1ULL << 0)
-#define TLBH_FLUSH_MM		(1ULL << 0)
-#define TLBH_PROT_WRITE		(1ULL << 0)
+#define TLBH_MAP_WRITE		_BITULL(0)
+#define TLBH_REMAP_FLUSH	_BITULL(0)
+#define TLBH_FLUSH_MM		_BITULL(0)
+#define TLBH_PROT_WRITE		_BITULL(0)
 
 /* At most this many ranges per TLBH_IOC_ZAP_BATCH (-E2BIG beyond). */
 #define TLBH_MAX_BATCH		64
@@ -231,7 +232,7 @@ struct tlbh_reclaim_arg {
 	__u64 reserved;
 };
 
-#define TLBH_RECLAIM_BATCH	(1ULL << 0)
+#define TLBH_RECLAIM_BATCH	_BITULL(0)
 
 /**
  * struct tlbh_mremap - argument of TLBH_IOC_MREMAP
@@ -252,12 +253,12 @@ struct tlbh_mremap {
 	__u64 reserved[4];
 };
 
-#define TLBH_MREMAP_PMD		(1ULL << 0)
+#define TLBH_MREMAP_PMD		_BITULL(0)
 
 /* One page of a snapshot. */
-#define TLBH_SNAP_PRESENT	(1ULL << 0)	/* a PTE maps the page */
-#define TLBH_SNAP_WRITE		(1ULL << 1)	/* ... writable */
-#define TLBH_SNAP_TABLE		(1ULL << 2)	/* its PMD has a PTE table */
+#define TLBH_SNAP_PRESENT	_BITULL(0)	/* a PTE maps the page */
+#define TLBH_SNAP_WRITE		_BITULL(1)	/* ... writable */
+#define TLBH_SNAP_TABLE		_BITULL(2)	/* its PMD has a PTE table */
 #define TLBH_SNAP_LEVEL(f)	(((f) >> 8) & 0xf)	/* 1: PTE, 2: PMD */
 
 /**
@@ -321,7 +322,7 @@ struct tlbh_counters {
 	__u64 c[23];
 };
 
-#define TLBH_COUNTERS_RESET	(1ULL << 0)
+#define TLBH_COUNTERS_RESET	_BITULL(0)
 
 enum tlbh_counter {
 	TLBH_CNT_FLUSH_RANGE,		/* range flushes executed */
