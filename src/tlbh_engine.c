@@ -269,6 +269,8 @@ static bool pick_targets(struct tlbh_mm *mm, struct tlbh_flush *f)
 		return true;
 	}
 	mm->stats.flush_no_target++;
+	if (mm->ops->flush_skip)
+		mm->ops->flush_skip(mm->priv, "no-target");
 	return false;
 }
 
@@ -380,6 +382,8 @@ void tlbh_flush_tlbonly(struct tlbh_gather *tlb)
 	}
 	if (!tlbh_needs_flush(tlb)) {
 		mm->stats.flush_skipped++;
+		if (mm->ops->flush_skip)
+			mm->ops->flush_skip(mm->priv, "nothing-cleared");
 		return;
 	}
 	if (!tlb->fullmm && !tlb->need_flush_all) {

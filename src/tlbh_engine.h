@@ -169,6 +169,8 @@ enum tlbh_violation {
  * @lazy_cpus: CPUs of @mm_cpus that are in lazy TLB mode
  * @this_cpu: the CPU the engine runs on
  * @violation: the engine found its safety invariant broken (optional)
+ * @flush_skip: the engine sent no flush, @why tells why; called where
+ *	flush_skipped and flush_no_target are counted (optional)
  *
  * @free_page takes a flag telling whether LUF deferred the flush for the
  * page, so that the allocator can flush before reusing it.
@@ -187,6 +189,7 @@ struct tlbh_backend_ops {
 	unsigned int (*this_cpu)(void *priv);
 	void (*violation)(void *priv, enum tlbh_violation kind,
 			  unsigned long addr, const char *what);
+	void (*flush_skip)(void *priv, const char *why);
 };
 
 /**

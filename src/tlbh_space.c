@@ -35,6 +35,9 @@
 #include "tlbh.h"
 #include "tlbh_space.h"
 
+#define CREATE_TRACE_POINTS
+#include "tlbh_trace.h"
+
 unsigned int tlbh_max_pages = 16384;
 module_param_named(max_pages, tlbh_max_pages, uint, 0644);
 MODULE_PARM_DESC(max_pages, "Data pages per space at most (mmap: -E2BIG)");
@@ -135,6 +138,7 @@ static void tlbh_hw_flush_one(void *info)
 
 	if (current->active_mm != sp->mm) {
 		atomic64_inc(&sp->cnt[TLBH_CNT_SKIP_NOT_LOADED]);
+		trace_tlbh_flush_skip(sp->id, "not-loaded", cpu);
 		if (st)
 			WRITE_ONCE(st->skipped, st->skipped + 1);
 		return;
@@ -178,7 +182,7 @@ static void tlbh_hw_flush(struct tlbh_dspace *sp, const struct tlbh_flush *f,
 		.shift = f->stride_shift ? f->stride_shift : PAGE_SHIFT,
 		.full = full,
 	};
-	unsigned int cpu, self;
+	unsigned int cpu, self, ipis;
 
 	if (!full && (req.start < sp->base || req.end > sp->base + sp->size ||
 		      req.start >= req.end ||
@@ -194,15 +198,19 @@ static void tlbh_hw_flush(struct tlbh_dspace *sp, const struct tlbh_flush *f,
 			continue;
 		if (!cpu_online(cpu)) {
 			atomic64_inc(&sp->cnt[TLBH_CNT_SKIP_OFFLINE]);
+			trace_tlbh_flush_skip(sp->id, "offline", cpu);
 			continue;
 		}
 		cpumask_set_cpu(cpu, sp->targets);
 	}
 	self = get_cpu();
-	atomic64_add(cpumask_weight(sp->targets) -
-		     cpumask_test_cpu(self, sp->targets),
-		     &sp->cnt[TLBH_CNT_IPIS]);
+	ipis = cpumask_weight(sp->targets) - cpumask_test_cpu(self, sp->targets);
+	atomic64_add(ipis, &sp->cnt[TLBH_CNT_IPIS]);
 	put_cpu();
+	trace_tlbh_flush(sp->id, req.full, req.start, req.end, req.shift,
+			 f->freed_tables, f->reason,
+			 cpumask_weight(sp->targets));
+	trace_tlbh_ipi(sp->id, cpumask_weight(sp->targets), ipis);
 	on_each_cpu_cond_mask(NULL, tlbh_hw_flush_one, &req, true, sp->targets);
 }
 
@@ -844,6 +852,13 @@ static void tlbh_be_violation(void *priv, enum tlbh_violation kind,
 	atomic64_inc(&sp->cnt[TLBH_CNT_VIOLATIONS]);
 }
 
+static void tlbh_be_flush_skip(void *priv, const char *why)
+{
+	struct tlbh_dspace *sp = priv;
+
+	trace_tlbh_flush_skip(sp->id, why, -1);
+}
+
 static const struct tlbh_backend_ops tlbh_hw_backend_ops = {
 	.flush_range = tlbh_be_flush_range,
 	.flush_all = tlbh_be_flush_all,
@@ -856,6 +871,7 @@ static const struct tlbh_backend_ops tlbh_hw_backend_ops = {
 	.lazy_cpus = tlbh_be_lazy_cpus,
 	.this_cpu = tlbh_be_this_cpu,
 	.violation = tlbh_be_violation,
+	.flush_skip = tlbh_be_flush_skip,
 };
 
 /* ------------------------------------------------------------------ */

@@ -20,6 +20,7 @@
 #include "tlbh.h"
 #include "tlbh_policy.h"
 #include "tlbh_space.h"
+#include "tlbh_trace.h"
 
 static bool tlbh_zero(const __u64 *w, unsigned int n)
 {
@@ -507,6 +508,13 @@ out:
 	return ret;
 }
 
+static const char * const tlbh_probe_names[] = {
+	[TLBH_PROBE_FRESH] = "fresh",
+	[TLBH_PROBE_STALE] = "stale",
+	[TLBH_PROBE_ABSENT] = "absent",
+	[TLBH_PROBE_FAULT] = "fault",
+};
+
 long tlbh_ioc_probe(struct tlbh_file *tf, void *arg)
 {
 	struct tlbh_dspace *sp = tlbh_sp(tf);
@@ -550,6 +558,7 @@ long tlbh_ioc_probe(struct tlbh_file *tf, void *arg)
 						   TLBH_PROBE_STALE;
 	atomic64_inc(&sp->cnt[TLBH_CNT_PROBES]);
 	atomic64_inc(&sp->cnt[TLBH_CNT_PROBE_FRESH + p->result - 1]);
+	trace_tlbh_probe(sp->id, cpu, p->offset, tlbh_probe_names[p->result]);
 	if (cpu < TLBH_MAX_CPUS) {
 		sp->cpu[cpu].probes++;
 		if (p->result == TLBH_PROBE_STALE)
