@@ -300,6 +300,8 @@ struct recorder {
 	struct rec_table table[TLBH_MODEL_TABLES * 4];
 	bool order_broken;
 	char order_msg[96];
+	bool gen_due;			/* generation bumped since last clear */
+	bool gen_broken;		/* lazy CPUs read with no bump first */
 };
 
 static void rec_seq(struct recorder *r, char c)
@@ -429,9 +431,22 @@ static tlbh_cpus_t rec_mm_cpus(void *priv)
 	return ((struct recorder *)priv)->mm_cpus;
 }
 
+/*
+ * Leaving a lazy CPU out is safe only if the generation it compares
+ * when it returns was bumped before it was read as lazy.
+ */
 static tlbh_cpus_t rec_lazy_cpus(void *priv)
 {
-	return ((struct recorder *)priv)->lazy_cpus;
+	struct recorder *r = priv;
+
+	if (!r->gen_due)
+		r->gen_broken = true;
+	return r->lazy_cpus;
+}
+
+static void rec_new_generation(void *priv)
+{
+	((struct recorder *)priv)->gen_due = true;
 }
 
 static unsigned int rec_this_cpu(void *priv)
@@ -458,6 +473,7 @@ static const struct tlbh_backend_ops recorder_ops = {
 	.lazy_cpus = rec_lazy_cpus,
 	.this_cpu = rec_this_cpu,
 	.violation = rec_violation,
+	.new_generation = rec_new_generation,
 };
 
 /* A PTE or leaf was cleared: live if a CPU may cache it. */
@@ -466,6 +482,7 @@ static void rec_note_clear(struct recorder *r, unsigned long addr,
 {
 	unsigned long i = pfn - REC_PAGE_PFN;
 
+	r->gen_due = false;
 	if (i >= REC_PAGES)
 		return;
 	r->entry_addr[i] = addr;
@@ -752,6 +769,8 @@ static size_t compare(const struct recorder *r, const struct tlbh_case *c,
 	if (r->order_broken != e->order_broken)
 		MISMATCH("order broken %d (%s), want %d", r->order_broken,
 			 r->order_msg, e->order_broken);
+	if (r->gen_broken)
+		MISMATCH("lazy CPUs read before the generation was bumped");
 	if (e->seq && strcmp(r->seq, e->seq))
 		MISMATCH("sequence \"%s\", want \"%s\"", r->seq, e->seq);
 	used += compare_flush(r, &e->f, msg + used, len - used);

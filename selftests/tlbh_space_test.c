@@ -179,7 +179,7 @@ static uint64_t stale_fresh_round(struct __test_metadata *_metadata,
  * (at most STALE_ROUNDS) until every CPU has shown a stale read once,
  * while the read after the engine's flush must be fresh in every round.
  */
-#define STALE_ROUNDS	8
+#define STALE_ROUNDS	32
 
 TEST_F(space, stale_then_fresh_on_every_cpu)
 {

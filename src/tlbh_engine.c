@@ -248,6 +248,17 @@ static void send_flush(struct tlbh_mm *mm, struct tlbh_flush *f)
 }
 
 /*
+ * The generation goes up before any CPU is picked or left out, as
+ * inc_mm_tlb_gen() comes first in flush_tlb_mm_range(): a lazy CPU left
+ * out then flushes when it switches back and compares generations.
+ */
+static void new_generation(struct tlbh_mm *mm)
+{
+	if (mm->ops->new_generation)
+		mm->ops->new_generation(mm->priv);
+}
+
+/*
  * Pick the CPUs: if another CPU has the mm, every CPU of mm_cpus except
  * lazy ones (unless tables were freed, which lazy CPUs could still walk
  * speculatively); else this CPU if it has the mm loaded; else nobody,
@@ -297,6 +308,7 @@ void tlbh_flush_tlb_range(struct tlbh_mm *mm, unsigned long start,
 		.reason = reason,
 	};
 
+	new_generation(mm);
 	if (end == TLBH_FLUSH_ALL ||
 	    ((end - start) >> stride_shift) > mm->arch.flush_ceiling) {
 		f.start = 0;
@@ -330,6 +342,7 @@ EXPORT_SYMBOL_NS_GPL(tlbh_flush_tlb_mm, TLBH);
  */
 void tlbh_luf_defer(struct tlbh_mm *mm, struct tlbh_vma *vma)
 {
+	new_generation(mm);
 	mm->luf_pending = true;
 	mm->luf_cpus |= mm->ops->mm_cpus(mm->priv);
 	if (vma)
@@ -806,6 +819,8 @@ void tlbh_gather(struct tlbh_gather *tlb, struct tlbh_mm *mm, bool fullmm)
 	reset_audit(tlb);
 	tlbh_inc_flush_pending(mm);
 	mm->stats.gathers++;
+	if (mm->ops->gather_event)
+		mm->ops->gather_event(mm->priv, true, fullmm);
 }
 EXPORT_SYMBOL_NS_GPL(tlbh_gather, TLBH);
 
@@ -842,6 +857,8 @@ void tlbh_finish(struct tlbh_gather *tlb)
 	}
 	tlb->local.next = NULL;
 	tlbh_dec_flush_pending(mm);
+	if (mm->ops->gather_event)
+		mm->ops->gather_event(mm->priv, false, tlb->fullmm);
 }
 EXPORT_SYMBOL_NS_GPL(tlbh_finish, TLBH);
 
@@ -874,6 +891,7 @@ EXPORT_SYMBOL_NS_GPL(tlbh_should_defer_flush, TLBH);
 void tlbh_reclaim_defer(struct tlbh_mm *mm, struct tlbh_reclaim_batch *b,
 			bool writable)
 {
+	new_generation(mm);
 	b->cpus |= mm->ops->mm_cpus(mm->priv);
 	b->flush_required = true;
 	atomic_inc(&mm->batched_pending);

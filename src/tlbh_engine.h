@@ -171,6 +171,11 @@ enum tlbh_violation {
  * @violation: the engine found its safety invariant broken (optional)
  * @flush_skip: the engine sent no flush, @why tells why; called where
  *	flush_skipped and flush_no_target are counted (optional)
+ * @new_generation: bump the mm's flush generation (inc_mm_tlb_gen)
+ *	before targets are chosen, so that a CPU which leaves lazy mode
+ *	after the choice sees the new generation and flushes (optional)
+ * @gather_event: a gather started (@start true, @fullmm as given) or
+ *	finished, for tracing (optional)
  *
  * @free_page takes a flag telling whether LUF deferred the flush for the
  * page, so that the allocator can flush before reusing it.
@@ -190,6 +195,8 @@ struct tlbh_backend_ops {
 	void (*violation)(void *priv, enum tlbh_violation kind,
 			  unsigned long addr, const char *what);
 	void (*flush_skip)(void *priv, const char *why);
+	void (*new_generation)(void *priv);
+	void (*gather_event)(void *priv, bool start, bool fullmm);
 };
 
 /**

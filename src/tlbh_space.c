@@ -168,9 +168,9 @@ static void tlbh_hw_flush_one(void *info)
 }
 
 /*
- * Carry out one engine decision: bump the mm's tlb_gen like
- * flush_tlb_mm_range (CPUs that switch back into the mm later then flush
- * it), then run the handler on the engine's target CPUs.
+ * Carry out one engine decision: run the handler on the engine's target
+ * CPUs.  The engine bumped the mm's tlb_gen first (tlbh_be_new_generation),
+ * so CPUs that switch back into the mm later flush it themselves.
  */
 static void tlbh_hw_flush(struct tlbh_dspace *sp, const struct tlbh_flush *f,
 			  bool full)
@@ -188,8 +188,6 @@ static void tlbh_hw_flush(struct tlbh_dspace *sp, const struct tlbh_flush *f,
 		      req.start >= req.end ||
 		      (req.end - req.start) >> req.shift > sp->size >> PAGE_SHIFT))
 		req.full = true;
-	atomic64_inc_return(&sp->mm->context.tlb_gen);
-	atomic64_inc(&sp->cnt[TLBH_CNT_TLB_GEN]);
 	atomic64_inc(&sp->cnt[req.full ? TLBH_CNT_FLUSH_ALL :
 			      TLBH_CNT_FLUSH_RANGE]);
 	cpumask_clear(sp->targets);
@@ -859,6 +857,26 @@ static void tlbh_be_flush_skip(void *priv, const char *why)
 	trace_tlbh_flush_skip(sp->id, why, -1);
 }
 
+/*
+ * inc_mm_tlb_gen(): the full barrier of the returning increment orders
+ * it before the lazy-CPU query that follows.  switch_mm_irqs_off()
+ * compares this generation when a lazy CPU returns to the mm.
+ */
+static void tlbh_be_new_generation(void *priv)
+{
+	struct tlbh_dspace *sp = priv;
+
+	atomic64_inc_return(&sp->mm->context.tlb_gen);
+	atomic64_inc(&sp->cnt[TLBH_CNT_TLB_GEN]);
+}
+
+static void tlbh_be_gather_event(void *priv, bool start, bool fullmm)
+{
+	struct tlbh_dspace *sp = priv;
+
+	trace_tlbh_gather(sp->id, start, fullmm);
+}
+
 static const struct tlbh_backend_ops tlbh_hw_backend_ops = {
 	.flush_range = tlbh_be_flush_range,
 	.flush_all = tlbh_be_flush_all,
@@ -872,6 +890,8 @@ static const struct tlbh_backend_ops tlbh_hw_backend_ops = {
 	.this_cpu = tlbh_be_this_cpu,
 	.violation = tlbh_be_violation,
 	.flush_skip = tlbh_be_flush_skip,
+	.new_generation = tlbh_be_new_generation,
+	.gather_event = tlbh_be_gather_event,
 };
 
 /* ------------------------------------------------------------------ */

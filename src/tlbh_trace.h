@@ -10,6 +10,8 @@
  *                    FLUSH_SKIPPED and FLUSH_NO_TARGET
  *   tlbh_ipi         one per flush; @ipis sums to IPIS
  *   tlbh_probe       one per PROBES, @result as in PROBE_*
+ *   tlbh_gather      @start 1: one per GATHERS; @start 0: the gather's
+ *                    finish (tlb_finish_mmu), after its last flush
  *
  * tlbh_space.c defines CREATE_TRACE_POINTS; the tools/bpftrace scripts
  * read these events.
@@ -99,6 +101,19 @@ TRACE_EVENT(tlbh_probe,
 	    TP_printk("space=%llu cpu=%u offset=0x%lx result=%s",
 		      __entry->space, __entry->cpu, __entry->offset,
 		      __entry->result)
+);
+
+TRACE_EVENT(tlbh_gather,
+	    TP_PROTO(u64 space, bool start, bool fullmm),
+	    TP_ARGS(space, start, fullmm),
+	    TP_STRUCT__entry(__field(u64, space)
+			     __field(bool, start)
+			     __field(bool, fullmm)),
+	    TP_fast_assign(__entry->space = space;
+			   __entry->start = start;
+			   __entry->fullmm = fullmm;),
+	    TP_printk("space=%llu %s fullmm=%d", __entry->space,
+		      __entry->start ? "start" : "finish", __entry->fullmm)
 );
 
 #endif /* _TLBH_TRACE_H */
