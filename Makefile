@@ -8,6 +8,7 @@
 #   make unit         the engine's host runner (no VM)
 #   make selftests    build the kselftest binaries
 #   make kernels      build (or reuse) the cached test kernels
+#   make docs         build Documentation/ with Sphinx; any warning fails
 #   make clean
 #
 # run and check install their Debian packages themselves when missing.
@@ -31,6 +32,14 @@ unit:
 selftests:
 	$(MAKE) -C selftests
 
+# -C: no conf.py, the few settings are given here; -E: read every file
+# again, so that a warning in an unchanged file is not forgotten.
+docs:
+	@command -v sphinx-build >/dev/null || \
+		{ echo "docs: sphinx-build missing (Debian: python3-sphinx, installed by tools/deps)" >&2; exit 1; }
+	sphinx-build -q -W --keep-going -n -E -C -D project=tlbh \
+		-D highlight_language=none -b html Documentation build/docs
+
 kernels:
 	tools/deps
 	tools/build-kernel 6.1
@@ -42,4 +51,4 @@ clean:
 	[ ! -f kunit/host/Makefile ] || $(MAKE) -C kunit/host clean
 	rm -rf build
 
-.PHONY: all modules run check unit selftests kernels clean
+.PHONY: all modules run check unit selftests kernels docs clean
