@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tlbh_report.c - the scenario report of `make run`: every scenario of
+ * the table under every policy it lists, then the batching table (one
+ * TLBH_IOC_ZAP per range vs TLBH_IOC_ZAP_BATCH), printed as a table and
+ * written as JSON and TSV.
+ *
+ *   tlbh_report [-n ITERS] [-j FILE.json] [-t FILE.tsv] [SCENARIO...]
+ *
+ * -n caps the iterations of every variant (default: the table's counts,
+ * halved for FIXED variants to keep the report short under emulation).
+ * Exits 0 when every variant met its expectation, 1 otherwise, 4 when
+ * /dev/tlbh is absent.  Not a kselftest (no _test suffix): the scenario
+ * kselftest is tlbh_scenario_test.
+ */
+#include <stdlib.h>
+
+#include "tlbh_lib.h"
+#include "tlbh_scenario.h"
+
+#define MAX_RESULTS	64
+
+static const unsigned int batch_sizes[] = {
+	0, 1, 2, 4, 16, 64, 128, 512, 1024,
+};
+#define NR_BATCHES	(sizeof(batch_sizes) / sizeof(batch_sizes[0]))
+#define BATCH_RANGES	1024
+
+static const char *outcome_name(const struct sc_result *r)
+{
+	switch (r->sc->outcome) {
+	case SC_OUT_STALE:
+		return "stale";
+	case SC_OUT_VIOLATION:
+		return "violation";
+	default:
+		return "count";
+	}
+}
+
+static const char *verdict(const struct sc_result *r)
+{
+	if (r->skip)
+		return "SKIP";
+	if (r->error)
+		return "ERROR";
+	return sc_passed(r) ? "ok" : "FAIL";
+}
+
+static void print_table(const struct sc_result *res, unsigned int n)
+{
+	unsigned int i;
+
+	printf("%-17s %-27s %-5s %-9s %11s %8s %9s %7s %6s %6s %5s %-5s\n",
+	       "scenario", "policy", "exp", "outcome", "K of N", "med.it",
+	       "med.ms", "flushes", "ipis", "pages", "viol", "");
+	for (i = 0; i < n; i++) {
+		const struct sc_result *r = &res[i];
+		char kn[32];
+
+		snprintf(kn, sizeof(kn), "%u/%u", sc_events(r), r->iters);
+		printf("%-17s %-27s %-5s %-9s %11s ", r->sc->name,
+		       r->var->policy,
+		       r->var->expect == SC_BUGGY ? "buggy" : "fixed",
+		       outcome_name(r), r->skip ? "-" : kn);
+		if (sc_events(r))
+			printf("%8.1f %9.2f ", r->median_iters, r->median_ms);
+		else
+			printf("%8s %9s ", "-", "-");
+		printf("%7llu %6llu %6llu %5llu %-5s\n",
+		       (unsigned long long)r->flushes,
+		       (unsigned long long)r->ipis,
+		       (unsigned long long)r->pages,
+		       (unsigned long long)r->violations, verdict(r));
+	}
+}
+
+static void print_batches(const struct sc_batch_row *rows, unsigned int n)
+{
+	unsigned int i;
+
+	printf("%-14s %7s %6s %8s %7s %9s %9s\n", "zap", "ranges", "calls",
+	       "flushes", "ipis", "pages", "ms");
+	for (i = 0; i < n; i++) {
+		char name[32];
+
+		if (rows[i].batch)
+			snprintf(name, sizeof(name), "batch %u", rows[i].batch);
+		else
+			snprintf(name, sizeof(name), "one per call");
+		printf("%-14s %7u %6llu %8llu %7llu %9llu %9.1f\n", name,
+		       rows[i].ranges, (unsigned long long)rows[i].calls,
+		       (unsigned long long)rows[i].flushes,
+		       (unsigned long long)rows[i].ipis,
+		       (unsigned long long)rows[i].pages, rows[i].ms);
+	}
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		if ((unsigned char)*s >= 0x20)
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void write_json(const char *path, const struct sc_result *res,
+		       unsigned int n, const struct sc_batch_row *rows,
+		       int nrows)
+{
+	FILE *f = fopen(path, "w");
+	unsigned int i;
+
+	if (!f) {
+		perror(path);
+		return;
+	}
+	fprintf(f, "{\n  \"scenarios\": [\n");
+	for (i = 0; i < n; i++) {
+		const struct sc_result *r = &res[i];
+
+		fprintf(f, "    {\"scenario\": ");
+		json_str(f, r->sc->name);
+		fprintf(f, ", \"policy\": ");
+		json_str(f, r->var->policy);
+		fprintf(f, ", \"expected\": \"%s\", \"outcome\": \"%s\", \"verdict\": \"%s\", ",
+			r->var->expect == SC_BUGGY ? "buggy" : "fixed",
+			outcome_name(r), verdict(r));
+		fprintf(f, "\"events\": %u, \"iterations\": %u, \"checks\": %u, \"stale_checks\": %u, ",
+			sc_events(r), r->iters, r->checks, r->stale_checks);
+		fprintf(f, "\"first_iteration\": %u, \"first_ms\": %.3f, \"median_iterations\": %.1f, \"median_ms\": %.3f, ",
+			r->first_iter, r->first_ms, r->median_iters,
+			r->median_ms);
+		fprintf(f, "\"flushes\": %llu, \"ipis\": %llu, \"pages_invalidated\": %llu, \"violations\": %llu, \"blocked\": %u, \"ms\": %.1f, \"message\": ",
+			(unsigned long long)r->flushes,
+			(unsigned long long)r->ipis,
+			(unsigned long long)r->pages,
+			(unsigned long long)r->violations, r->blocked, r->ms);
+		json_str(f, r->skip || r->error ? r->msg : "");
+		fprintf(f, "}%s\n", i + 1 < n ? "," : "");
+	}
+	fprintf(f, "  ],\n  \"batching\": [\n");
+	for (i = 0; nrows > 0 && i < (unsigned int)nrows; i++)
+		fprintf(f, "    {\"batch\": %u, \"ranges\": %u, \"calls\": %llu, \"flushes\": %llu, \"ipis\": %llu, \"pages_invalidated\": %llu, \"ms\": %.1f}%s\n",
+			rows[i].batch, rows[i].ranges,
+			(unsigned long long)rows[i].calls,
+			(unsigned long long)rows[i].flushes,
+			(unsigned long long)rows[i].ipis,
+			(unsigned long long)rows[i].pages, rows[i].ms,
+			i + 1 < (unsigned int)nrows ? "," : "");
+	fprintf(f, "  ]\n}\n");
+	fclose(f);
+}
+
+static void write_tsv(const char *path, const struct sc_result *res,
+		      unsigned int n, const struct sc_batch_row *rows,
+		      int nrows)
+{
+	FILE *f = fopen(path, "w");
+	unsigned int i;
+
+	if (!f) {
+		perror(path);
+		return;
+	}
+	fprintf(f, "scenario\tpolicy\texpected\toutcome\tverdict\tevents\titerations\tfirst_iteration\tfirst_ms\tmedian_iterations\tmedian_ms\tflushes\tipis\tpages_invalidated\tviolations\tblocked\n");
+	for (i = 0; i < n; i++) {
+		const struct sc_result *r = &res[i];
+
+		fprintf(f, "%s\t%s\t%s\t%s\t%s\t%u\t%u\t%u\t%.3f\t%.1f\t%.3f\t%llu\t%llu\t%llu\t%llu\t%u\n",
+			r->sc->name, r->var->policy,
+			r->var->expect == SC_BUGGY ? "buggy" : "fixed",
+			outcome_name(r), verdict(r), sc_events(r), r->iters,
+			r->first_iter, r->first_ms, r->median_iters,
+			r->median_ms, (unsigned long long)r->flushes,
+			(unsigned long long)r->ipis,
+			(unsigned long long)r->pages,
+			(unsigned long long)r->violations, r->blocked);
+	}
+	fprintf(f, "\nbatch\tranges\tcalls\tflushes\tipis\tpages_invalidated\tms\n");
+	for (i = 0; nrows > 0 && i < (unsigned int)nrows; i++)
+		fprintf(f, "%u\t%u\t%llu\t%llu\t%llu\t%llu\t%.1f\n",
+			rows[i].batch, rows[i].ranges,
+			(unsigned long long)rows[i].calls,
+			(unsigned long long)rows[i].flushes,
+			(unsigned long long)rows[i].ipis,
+			(unsigned long long)rows[i].pages, rows[i].ms);
+	fclose(f);
+}
+
+static bool selected(const char *name, int argc, char **argv, int first)
+{
+	int i;
+
+	if (first >= argc)
+		return true;
+	for (i = first; i < argc; i++)
+		if (!strcmp(argv[i], name))
+			return true;
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	static struct sc_result res[MAX_RESULTS];
+	struct sc_batch_row rows[NR_BATCHES];
+	const char *json = NULL, *tsv = NULL;
+	unsigned int cap = 0, n = 0, i, v, failed = 0;
+	char msg[256] = "";
+	int opt, nrows;
+
+	while ((opt = getopt(argc, argv, "n:j:t:")) != -1) {
+		switch (opt) {
+		case 'n':
+			cap = strtoul(optarg, NULL, 0);
+			break;
+		case 'j':
+			json = optarg;
+			break;
+		case 't':
+			tsv = optarg;
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-n ITERS] [-j FILE.json] [-t FILE.tsv] [SCENARIO...]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	if (access(TLBH_PATH, F_OK)) {
+		printf("%s is absent: load tlbh.ko first\n", TLBH_PATH);
+		return 4;
+	}
+	for (i = 0; i < tlbh_nr_scenarios; i++) {
+		const struct scenario *sc = &tlbh_scenarios[i];
+
+		if (!selected(sc->name, argc, argv, optind))
+			continue;
+		for (v = 0; v < SC_MAX_VARIANTS && sc->variants[v].policy &&
+		     n < MAX_RESULTS; v++) {
+			const struct sc_variant *var = &sc->variants[v];
+			unsigned int iters = var->expect == SC_BUGGY ?
+					     sc->buggy_iters :
+					     (sc->fixed_iters + 1) / 2;
+
+			if (cap && iters > cap)
+				iters = cap;
+			sc_run(sc, var, iters, &res[n]);
+			sc_print(stdout, &res[n]);
+			failed += !res[n].skip && !sc_passed(&res[n]);
+			n++;
+		}
+		if (sc->note)
+			printf("# %s: %s\n", sc->name, sc->note);
+	}
+	nrows = sc_batching(batch_sizes, NR_BATCHES, BATCH_RANGES, rows, msg,
+			    sizeof(msg));
+	printf("\nScenarios (K of N: iterations that showed the outcome; med.it/med.ms: median iterations and ms between two such iterations):\n");
+	print_table(res, n);
+	printf("\nBatching: %u one-page ranges zapped, one ZAP per range vs ZAP_BATCH:\n",
+	       BATCH_RANGES);
+	if (nrows < 0)
+		printf("  failed: %s\n", msg);
+	else
+		print_batches(rows, nrows);
+	if (json)
+		write_json(json, res, n, rows, nrows);
+	if (tsv)
+		write_tsv(tsv, res, n, rows, nrows);
+	printf("\n%u of %u scenario variants met their expectation%s\n",
+	       n - failed, n, failed ? "" : ".");
+	return failed || nrows < 0 ? 1 : 0;
+}
