@@ -65,6 +65,10 @@ static const struct gcase cases[] = {
 	{ "mprotect reserved", TLBH_IOC_MPROTECT, { 0, PG, 0, 0, 0, 0, 1 }, -EINVAL },
 	{ "reclaim_flush range", TLBH_IOC_RECLAIM_FLUSH, { 0, PG }, -EINVAL },
 	{ "reclaim_flush flag", TLBH_IOC_RECLAIM_FLUSH, { 0, 0, 1 }, -EINVAL },
+	{ "resume range", TLBH_IOC_RESUME, { 0, PG }, -EINVAL },
+	{ "resume flag", TLBH_IOC_RESUME, { 0, 0, TLBH_HOLD }, -EINVAL },
+	{ "resume nothing held", TLBH_IOC_RESUME, { 0, 0 }, -EBUSY },
+	{ "zap hold bad flag", TLBH_IOC_ZAP, { 0, PG, TLBH_HOLD | 1 }, -EINVAL },
 	{ "drain range", TLBH_IOC_DRAIN, { PG, 0 }, -EINVAL },
 	{ "drain reserved", TLBH_IOC_DRAIN, { 0, 0, 0, 0, 1 }, -EINVAL },
 	/* tlbh_range_batch: nr, ranges, out, reserved */

@@ -4,8 +4,10 @@
  * identities read from user space match the page tables, unmapped pages
  * raise SIGBUS, a PTE changed without a flush is read stale by threads
  * pinned to every CPU (and by the kernel probe) until the engine's flush
- * makes it fresh, engine operations move and park page tables, and the
- * pool returns to zero after close and after kill -9.
+ * makes it fresh, engine operations move and park page tables, held
+ * operations (TLBH_HOLD) keep their window open until RESUME and take
+ * the kernel's locks, ZAP_BATCH shares one flush, and the pool returns
+ * to zero after exit and kill -9 (with an operation left held).
  *
  * Exits 4 (skip) when /dev/tlbh is absent, i.e. tlbh.ko is not loaded.
  */
@@ -384,6 +386,86 @@ TEST_F(space, mprotect_write)
 	EXPECT_FALSE(e.flags & TLBH_SNAP_WRITE);
 }
 
+static uint64_t flushes(int fd)
+{
+	struct tlbh_counters c = { .flags = TLBH_COUNTERS_RESET };
+
+	if (tlbh_ioctl(fd, TLBH_IOC_COUNTERS, &c))
+		return ~0ULL;
+	return c.c[TLBH_CNT_FLUSH_RANGE] + c.c[TLBH_CNT_FLUSH_ALL];
+}
+
+/* A held zap: cleared, unflushed until RESUME; everything else waits. */
+TEST_F(space, hold_and_resume)
+{
+	struct tlbh_reclaim_arg ra = { .offset = 3 * TLBH_PG, .flags = TLBH_HOLD };
+	struct tlbh_policy_arg pa = { .policy = 1 };
+	uint64_t out = 0;
+
+	EXPECT_EQ(range_cmd(self->fd, TLBH_IOC_RESUME, 0, 0, 0, NULL), -EBUSY);
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 4 * TLBH_PG, 0, NULL), 0);
+	flushes(self->fd);
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_ZAP, 0, 2 * TLBH_PG, TLBH_HOLD, &out), 0);
+	EXPECT_EQ(out, 1);
+	EXPECT_EQ(mapped_id(self->fd, 0), 0);
+	EXPECT_EQ(flushes(self->fd), 0);
+	EXPECT_EQ(range_cmd(self->fd, TLBH_IOC_ZAP, 2 * TLBH_PG, TLBH_PG, TLBH_HOLD, NULL), -EBUSY);
+	EXPECT_EQ(range_cmd(self->fd, TLBH_IOC_UNMAP, 2 * TLBH_PG, TLBH_PG, TLBH_HOLD, NULL), -EBUSY);
+	EXPECT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_RECLAIM, &ra), -EBUSY);
+	EXPECT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_SET_POLICY, &pa), -EBUSY);
+	/* Not held: other commands run inside the window. */
+	EXPECT_EQ(range_cmd(self->fd, TLBH_IOC_ZAP, 2 * TLBH_PG, TLBH_PG, 0, NULL), 0);
+	EXPECT_EQ(mapped_id(self->fd, 2 * TLBH_PG), 0);
+	flushes(self->fd);
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_RESUME, 0, 0, 0, &out), 0);
+	EXPECT_EQ(out, 1);
+	EXPECT_EQ(flushes(self->fd), 1);
+	EXPECT_EQ(range_cmd(self->fd, TLBH_IOC_RESUME, 0, 0, 0, NULL), -EBUSY);
+	EXPECT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_SET_POLICY, &pa), 0);
+}
+
+/* A walker holding the rmap lock makes an upstream PMD move wait. */
+TEST_F(space, held_reclaim_blocks_pmd_move)
+{
+	struct tlbh_reclaim_arg ra = { .offset = 0, .flags = TLBH_HOLD };
+	struct tlbh_mremap m = { .old_offset = 0, .new_offset = PMD_BYTES,
+				 .length = PMD_BYTES, .flags = TLBH_MREMAP_PMD };
+
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, TLBH_PG, 0, NULL), 0);
+	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_RECLAIM, &ra), 0);
+	EXPECT_EQ(ra.out, 1);
+	EXPECT_NE(mapped_id(self->fd, 0), 0);
+	EXPECT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_MREMAP, &m), -EBUSY);
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_RESUME, 0, 0, 0, NULL), 0);
+	EXPECT_EQ(mapped_id(self->fd, 0), 0);
+	EXPECT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_MREMAP, &m), 0);
+}
+
+/* process_madvise-style: one gather and one flush for the whole batch. */
+TEST_F(space, zap_batch_shares_one_flush)
+{
+	struct tlbh_range r[16];
+	struct tlbh_range_batch b = { .nr = 16, .ranges = (uintptr_t)r };
+	int i;
+
+	memset(r, 0, sizeof(r));
+	for (i = 0; i < 16; i++) {
+		r[i].offset = i * TLBH_PG;
+		r[i].length = TLBH_PG;
+	}
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 16 * TLBH_PG, 0, NULL), 0);
+	flushes(self->fd);
+	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_ZAP_BATCH, &b), 0);
+	EXPECT_EQ(b.out, 16);
+	EXPECT_EQ(flushes(self->fd), 1);
+	EXPECT_EQ(mapped_id(self->fd, 15 * TLBH_PG), 0);
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 16 * TLBH_PG, 0, NULL), 0);
+	flushes(self->fd);
+	for (i = 0; i < 16; i++)
+		ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_ZAP, i * TLBH_PG, TLBH_PG, 0, NULL), 0);
+	EXPECT_EQ(flushes(self->fd), 16);
+}
+
 /* A child maps and churns a space; the pool is empty once it is gone. */
 static void churn(int rounds)
 {
@@ -400,6 +482,9 @@ static void churn(int rounds)
 		range_cmd(fd, TLBH_IOC_POPULATE, 0, 64 * TLBH_PG, 0, NULL);
 		range_cmd(fd, TLBH_IOC_REMAP, 0, 64 * TLBH_PG, 0, NULL);
 		range_cmd(fd, TLBH_IOC_UNMAP, 0, PMD_BYTES, 0, NULL);
+		/* Left held: exit or kill must abandon it cleanly. */
+		range_cmd(fd, TLBH_IOC_POPULATE, 0, 64 * TLBH_PG, 0, NULL);
+		range_cmd(fd, TLBH_IOC_ZAP, 0, 64 * TLBH_PG, TLBH_HOLD, NULL);
 	}
 	_exit(0);
 }

@@ -862,6 +862,34 @@ void tlbh_finish(struct tlbh_gather *tlb)
 }
 EXPORT_SYMBOL_NS_GPL(tlbh_finish, TLBH);
 
+/**
+ * tlbh_abandon - drop an open gather without flushing or freeing
+ * @tlb: gather
+ *
+ * Only for an address space that goes away as a whole while one of its
+ * operations is held open: the owner then flushes every CPU and takes
+ * every page back itself.  Releases the batch storage and the count of
+ * pending flushes; the page and table numbers in the batches are
+ * forgotten.
+ */
+void tlbh_abandon(struct tlbh_gather *tlb)
+{
+	struct tlbh_mm *mm = tlb->mm;
+	struct tlbh_page_batch *batch, *next;
+
+	for (batch = tlb->local.next; batch; batch = next) {
+		next = batch->next;
+		mm->ops->free_batch(mm->priv, batch);
+	}
+	tlb->local.next = NULL;
+	if (tlb->tables) {
+		mm->ops->free_batch(mm->priv, tlb->tables);
+		tlb->tables = NULL;
+	}
+	tlbh_dec_flush_pending(mm);
+}
+EXPORT_SYMBOL_NS_GPL(tlbh_abandon, TLBH);
+
 /* ------------------------------------------------------------------ */
 /* Reclaim: the deferred-flush batch                                    */
 

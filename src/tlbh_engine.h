@@ -347,6 +347,7 @@ const char *tlbh_violation_name(enum tlbh_violation kind);
 /* Gather lifecycle */
 void tlbh_gather(struct tlbh_gather *tlb, struct tlbh_mm *mm, bool fullmm);
 void tlbh_finish(struct tlbh_gather *tlb);
+void tlbh_abandon(struct tlbh_gather *tlb);
 void tlbh_start_vma(struct tlbh_gather *tlb, const struct tlbh_vma *vma);
 void tlbh_end_vma(struct tlbh_gather *tlb, const struct tlbh_vma *vma);
 void tlbh_free_vmas(struct tlbh_gather *tlb);

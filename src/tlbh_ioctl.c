@@ -54,6 +54,7 @@ const struct tlbh_ioctl_desc tlbh_ioctls[] = {
 	{ TLBH_IOC_DRAIN, "DRAIN", tlbh_ioc_drain },
 	{ TLBH_IOC_CLEAR_REFS, "CLEAR_REFS", tlbh_ioc_clear_refs },
 	{ TLBH_IOC_POLICY_INFO, "POLICY_INFO", tlbh_ioc_policy_info },
+	{ TLBH_IOC_RESUME, "RESUME", tlbh_ioc_resume },
 };
 EXPORT_SYMBOL_NS_GPL(tlbh_ioctls, TLBH);
 

@@ -204,6 +204,29 @@ int tlbh_op_zap_begin(struct tlbh_op *op, struct tlbh_space *s,
 EXPORT_SYMBOL_NS_GPL(tlbh_op_zap_begin, TLBH);
 
 /**
+ * tlbh_op_zap_more - zap one more range into an open zap
+ * @op: operation state from tlbh_op_zap_begin()
+ * @vmas: VMAs covering the range, none of them hugetlb
+ * @nr: number of VMAs
+ * @start: first address
+ * @end: end address
+ *
+ * process_madvise(MADV_DONTNEED) since zap_page_range_single_batched:
+ * the ranges share one gather, so its range tracking merges them and
+ * one flush at tlbh_op_zap_end() covers them all.  Hugetlb VMAs need
+ * their own gather and VMA lock; the caller zaps them separately.
+ */
+void tlbh_op_zap_more(struct tlbh_op *op, struct tlbh_vma *vmas,
+		      unsigned int nr, unsigned long start, unsigned long end)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		zap_vma(op->space, &op->tlb, &vmas[i], start, end);
+}
+EXPORT_SYMBOL_NS_GPL(tlbh_op_zap_more, TLBH);
+
+/**
  * tlbh_op_zap_end - finish a zap: flush, free, drop the hugetlb lock
  * @op: operation state from tlbh_op_zap_begin()
  */

@@ -108,6 +108,8 @@ struct tlbh_op {
 int tlbh_op_zap_begin(struct tlbh_op *op, struct tlbh_space *s,
 		      struct tlbh_vma *vmas, unsigned int nr,
 		      unsigned long start, unsigned long end);
+void tlbh_op_zap_more(struct tlbh_op *op, struct tlbh_vma *vmas,
+		      unsigned int nr, unsigned long start, unsigned long end);
 void tlbh_op_zap_end(struct tlbh_op *op);
 int tlbh_op_zap(struct tlbh_space *s, struct tlbh_vma *vmas, unsigned int nr,
 		unsigned long start, unsigned long end);

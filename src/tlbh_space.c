@@ -738,6 +738,26 @@ static void tlbh_pt_unlink_vma(void *pt, struct tlbh_vma *vma)
 			tlbh_quarantine(sp, page);
 }
 
+/*
+ * The rmap and hugetlb VMA locks of the kernel become bits: commands run
+ * one at a time under the space mutex, so a lock can only be found busy
+ * when a held operation (TLBH_HOLD) owns it; the caller then gets -EBUSY
+ * where the kernel would sleep.
+ */
+static int tlbh_pt_lock(void *pt, enum tlbh_lock lock, unsigned long addr)
+{
+	struct tlbh_dspace *sp = pt;
+
+	return test_and_set_bit(lock, &sp->locks) ? -EAGAIN : 0;
+}
+
+static void tlbh_pt_unlock(void *pt, enum tlbh_lock lock, unsigned long addr)
+{
+	struct tlbh_dspace *sp = pt;
+
+	clear_bit(lock, &sp->locks);
+}
+
 static const struct tlbh_pt_ops tlbh_hw_pt_ops = {
 	.read_pte = tlbh_pt_read_pte,
 	.write_pte = tlbh_pt_write_pte,
@@ -746,6 +766,8 @@ static const struct tlbh_pt_ops tlbh_hw_pt_ops = {
 	.read_pmd = tlbh_pt_read_pmd,
 	.write_pmd = tlbh_pt_write_pmd,
 	.unlink_vma = tlbh_pt_unlink_vma,
+	.lock = tlbh_pt_lock,
+	.unlock = tlbh_pt_unlock,
 };
 
 /* ------------------------------------------------------------------ */
@@ -766,7 +788,12 @@ static void tlbh_be_free_page(void *priv, unsigned long pfn, bool luf)
 	struct tlbh_dspace *sp = priv;
 	struct page *page = tlbh_pool_page(sp, pfn);
 
-	if (page)
+	/*
+	 * A page held in a batch across commands (reclaim, TLBH_HOLD) may
+	 * have been released meanwhile and come back mapped: never
+	 * quarantine a page a PTE maps.
+	 */
+	if (page && !page->index)
 		tlbh_quarantine(sp, page);
 }
 
@@ -958,6 +985,9 @@ static void tlbh_space_release(struct kref *ref)
 {
 	struct tlbh_dspace *sp = container_of(ref, struct tlbh_dspace, ref);
 
+	if (sp->held == TLBH_HELD_ZAP || sp->held == TLBH_HELD_UNMAP)
+		tlbh_abandon(&sp->held_op.tlb);
+	sp->held = TLBH_HELD_NONE;
 	/*
 	 * The VMA is gone (its PTEs zapped and tables freed by the kernel),
 	 * so one full flush everywhere makes every page unreachable.

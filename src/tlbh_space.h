@@ -38,6 +38,14 @@ struct tlbh_cpu_stat {
 	u64 stale;
 };
 
+/* What a space holds open between commands (TLBH_HOLD). */
+enum tlbh_held {
+	TLBH_HELD_NONE,
+	TLBH_HELD_ZAP,		/* @held_op: zap before tlb_finish_mmu */
+	TLBH_HELD_UNMAP,	/* @held_op: munmap before tlb_finish_mmu */
+	TLBH_HELD_RECLAIM,	/* @reclaim: walked, rmap lock held */
+};
+
 /**
  * struct tlbh_dspace - one space (an mmap of /dev/tlbh)
  * @ref: one reference for the open file, one per VMA
@@ -58,6 +66,10 @@ struct tlbh_cpu_stat {
  * @nr_pages: pages on both lists
  * @nr_quarantined: pages on @quarantine
  * @park_ok: park slots whose table the engine has released
+ * @locks: TLBH_LOCK_* bits held by operations of the engine
+ * @held: the operation TLBH_HOLD left open, if any
+ * @held_batch: the held RECLAIM was asked to batch its flush
+ * @held_op: the gather of a held ZAP or UNMAP
  * @targets: scratch CPU mask for IPIs
  * @cnt: TLBH_CNT_* counters
  * @cpu: per-CPU counters, first TLBH_MAX_CPUS CPUs
@@ -81,6 +93,10 @@ struct tlbh_dspace {
 	unsigned long nr_pages;
 	unsigned long nr_quarantined;
 	unsigned long *park_ok;
+	unsigned long locks;
+	enum tlbh_held held;
+	bool held_batch;
+	struct tlbh_op held_op;
 	cpumask_var_t targets;
 	atomic64_t cnt[TLBH_CNT_NR];
 	struct tlbh_cpu_stat cpu[TLBH_MAX_CPUS];
@@ -134,6 +150,7 @@ long tlbh_ioc_zap_batch(struct tlbh_file *tf, void *arg);
 long tlbh_ioc_unmap(struct tlbh_file *tf, void *arg);
 long tlbh_ioc_reclaim(struct tlbh_file *tf, void *arg);
 long tlbh_ioc_reclaim_flush(struct tlbh_file *tf, void *arg);
+long tlbh_ioc_resume(struct tlbh_file *tf, void *arg);
 long tlbh_ioc_mremap(struct tlbh_file *tf, void *arg);
 long tlbh_ioc_mprotect(struct tlbh_file *tf, void *arg);
 long tlbh_ioc_snapshot(struct tlbh_file *tf, void *arg);

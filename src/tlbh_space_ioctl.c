@@ -103,7 +103,7 @@ long tlbh_ioc_set_policy(struct tlbh_file *tf, void *arg)
 	ret = tlbh_space_enter(sp, false);
 	if (ret)
 		return ret;
-	if (sp->reclaim.nr || sp->reclaim.batch.flush_required) {
+	if (sp->reclaim.nr || sp->reclaim.batch.flush_required || sp->held) {
 		ret = -EBUSY;
 	} else {
 		sp->emm.policy = &tlbh_policies[p->policy - 1];
@@ -140,8 +140,8 @@ long tlbh_ioc_set_vmas(struct tlbh_file *tf, void *arg)
 	ret = tlbh_space_enter(sp, true);
 	if (ret)
 		return ret;
-	if (tlbh_space_count_tables(sp, false) &&
-	    sp->nr_pages != sp->nr_quarantined) {
+	if (sp->held || (tlbh_space_count_tables(sp, false) &&
+			 sp->nr_pages != sp->nr_quarantined)) {
 		ret = -EBUSY;
 		goto out;
 	}
@@ -258,16 +258,40 @@ long tlbh_ioc_flush(struct tlbh_file *tf, void *arg)
 	return 0;
 }
 
-static int tlbh_do_zap(struct tlbh_dspace *sp, u64 off, u64 len)
+/* A second TLBH_HOLD while one operation is held is -EBUSY. */
+static int tlbh_hold_ok(struct tlbh_dspace *sp, u64 flags)
+{
+	return (flags & TLBH_HOLD) && sp->held ? -EBUSY : 0;
+}
+
+/*
+ * One zap in its own gather (madvise, unmap_mapping_range).  With
+ * TLBH_HOLD the gather stays open in the space until TLBH_IOC_RESUME.
+ */
+static int tlbh_do_zap(struct tlbh_dspace *sp, u64 off, u64 len, u64 flags,
+		       u64 *held)
 {
 	unsigned long start = sp->base + off;
 	struct tlbh_vma *first;
 	unsigned int n = tlbh_vmas_in(sp, start, start + len, &first);
+	struct tlbh_op op;
 	int ret;
 
 	if (!n)
 		return 0;
-	ret = tlbh_op_zap(&sp->espace, first, n, start, start + len);
+	if (flags & TLBH_HOLD) {
+		ret = tlbh_op_zap_begin(&sp->held_op, &sp->espace, first, n,
+					start, start + len);
+		if (!ret) {
+			sp->held = TLBH_HELD_ZAP;
+			*held = 1;
+		}
+	} else {
+		ret = tlbh_op_zap_begin(&op, &sp->espace, first, n, start,
+					start + len);
+		if (!ret)
+			tlbh_op_zap_end(&op);
+	}
 	tlbh_maybe_drain(sp);
 	return ret == -EAGAIN ? -EBUSY : ret;
 }
@@ -276,12 +300,57 @@ long tlbh_ioc_zap(struct tlbh_file *tf, void *arg)
 {
 	struct tlbh_range *r = arg;
 	struct tlbh_dspace *sp;
-	int ret = tlbh_range_enter(tf, r, 0, &sp);
+	int ret = tlbh_range_enter(tf, r, TLBH_HOLD, &sp);
 
 	if (ret)
 		return ret;
-	ret = tlbh_do_zap(sp, r->offset, r->length);
+	ret = tlbh_hold_ok(sp, r->flags);
+	if (!ret)
+		ret = tlbh_do_zap(sp, r->offset, r->length, r->flags, &r->out);
 	tlbh_space_leave(sp, true);
+	return ret;
+}
+
+static bool tlbh_any_hugetlb(struct tlbh_vma *vmas, unsigned int n)
+{
+	while (n--)
+		if (vmas[n].flags & TLBH_VM_HUGETLB)
+			return true;
+	return false;
+}
+
+/*
+ * process_madvise(MADV_DONTNEED): every range in one gather, one final
+ * flush (zap_page_range_single_batched).  A range that meets a hugetlb
+ * VMA ends the batch so far and is zapped alone, with the hugetlb VMA
+ * lock; a new batch starts after it.
+ */
+static int tlbh_zap_batch(struct tlbh_dspace *sp, const struct tlbh_range *r,
+			  unsigned int nr, u64 *done)
+{
+	unsigned long start, end;
+	struct tlbh_vma *first;
+	struct tlbh_op op;
+	unsigned int i, n;
+	int ret = 0;
+
+	tlbh_op_zap_begin(&op, &sp->espace, NULL, 0, 0, 0);
+	for (i = 0; i < nr && !ret; i++) {
+		start = sp->base + r[i].offset;
+		end = start + r[i].length;
+		n = tlbh_vmas_in(sp, start, end, &first);
+		if (n && tlbh_any_hugetlb(first, n)) {
+			tlbh_op_zap_end(&op);
+			ret = tlbh_do_zap(sp, r[i].offset, r[i].length, 0, NULL);
+			tlbh_op_zap_begin(&op, &sp->espace, NULL, 0, 0, 0);
+		} else if (n) {
+			tlbh_op_zap_more(&op, first, n, start, end);
+		}
+		if (!ret)
+			(*done)++;
+	}
+	tlbh_op_zap_end(&op);
+	tlbh_maybe_drain(sp);
 	return ret;
 }
 
@@ -300,7 +369,7 @@ long tlbh_ioc_zap_batch(struct tlbh_file *tf, void *arg)
 		return -E2BIG;
 	if (!sp)
 		return -ENXIO;
-	r = memdup_user(u64_to_user_ptr(b->ranges), b->nr * sizeof(*r));
+	r = vmemdup_user(u64_to_user_ptr(b->ranges), b->nr * sizeof(*r));
 	if (IS_ERR(r))
 		return PTR_ERR(r);
 	ret = -EINVAL;
@@ -312,14 +381,10 @@ long tlbh_ioc_zap_batch(struct tlbh_file *tf, void *arg)
 	ret = tlbh_space_enter(sp, true);
 	if (ret)
 		goto out;
-	for (i = 0; i < b->nr && !ret; i++) {
-		ret = tlbh_do_zap(sp, r[i].offset, r[i].length);
-		if (!ret)
-			b->out++;
-	}
+	ret = tlbh_zap_batch(sp, r, b->nr, &b->out);
 	tlbh_space_leave(sp, true);
 out:
-	kfree(r);
+	kvfree(r);
 	return ret;
 }
 
@@ -329,18 +394,31 @@ long tlbh_ioc_unmap(struct tlbh_file *tf, void *arg)
 	struct tlbh_dspace *sp;
 	struct tlbh_vma *first;
 	unsigned long start;
+	struct tlbh_op op;
 	unsigned int n;
-	int ret = tlbh_range_enter(tf, r, 0, &sp);
+	int ret = tlbh_range_enter(tf, r, TLBH_HOLD, &sp);
 
 	if (ret)
 		return ret;
+	ret = tlbh_hold_ok(sp, r->flags);
+	if (ret)
+		goto out;
 	start = sp->base + r->offset;
 	n = tlbh_vmas_in(sp, start, start + r->length, &first);
-	if (n)
-		tlbh_op_munmap(&sp->espace, first, n, start, start + r->length);
+	if (n && (r->flags & TLBH_HOLD)) {
+		tlbh_op_munmap_begin(&sp->held_op, &sp->espace, first, n,
+				     start, start + r->length);
+		sp->held = TLBH_HELD_UNMAP;
+		r->out = 1;
+	} else if (n) {
+		tlbh_op_munmap_begin(&op, &sp->espace, first, n, start,
+				     start + r->length);
+		tlbh_op_munmap_end(&op);
+	}
 	tlbh_maybe_drain(sp);
+out:
 	tlbh_space_leave(sp, true);
-	return 0;
+	return ret;
 }
 
 long tlbh_ioc_reclaim(struct tlbh_file *tf, void *arg)
@@ -352,7 +430,7 @@ long tlbh_ioc_reclaim(struct tlbh_file *tf, void *arg)
 	int ret;
 
 	ra->out = 0;
-	if (ra->reserved || (ra->flags & ~TLBH_RECLAIM_BATCH))
+	if (ra->reserved || (ra->flags & ~(TLBH_RECLAIM_BATCH | TLBH_HOLD)))
 		return -EINVAL;
 	if (!sp)
 		return -ENXIO;
@@ -364,12 +442,22 @@ long tlbh_ioc_reclaim(struct tlbh_file *tf, void *arg)
 	addr = sp->base + ra->offset;
 	if (!tlbh_vmas_in(sp, addr, addr + PAGE_SIZE, &vma) ||
 	    !tlbh_space_identity_at(sp, addr, NULL) ||
-	    sp->reclaim.nr >= TLBH_RECLAIM_MAX_PAGES) {
+	    sp->reclaim.nr >= TLBH_RECLAIM_MAX_PAGES ||
+	    sp->held == TLBH_HELD_RECLAIM || tlbh_hold_ok(sp, ra->flags)) {
 		ret = -EBUSY;
 		goto out;
 	}
-	ret = tlbh_op_reclaim(&sp->reclaim, &sp->espace, vma, addr,
-			      ra->flags & TLBH_RECLAIM_BATCH);
+	if (ra->flags & TLBH_HOLD) {
+		ret = tlbh_op_reclaim_walk(&sp->reclaim, &sp->espace, vma,
+					   addr);
+		if (!ret) {
+			sp->held = TLBH_HELD_RECLAIM;
+			sp->held_batch = ra->flags & TLBH_RECLAIM_BATCH;
+		}
+	} else {
+		ret = tlbh_op_reclaim(&sp->reclaim, &sp->espace, vma, addr,
+				      ra->flags & TLBH_RECLAIM_BATCH);
+	}
 	if (ret)
 		ret = -EBUSY;
 	else
@@ -393,6 +481,37 @@ long tlbh_ioc_reclaim_flush(struct tlbh_file *tf, void *arg)
 	tlbh_maybe_drain(sp);
 	tlbh_space_leave(sp, true);
 	return 0;
+}
+
+long tlbh_ioc_resume(struct tlbh_file *tf, void *arg)
+{
+	struct tlbh_range *r = arg;
+	struct tlbh_dspace *sp;
+	int ret = tlbh_whole_enter(tf, r, &sp);
+
+	if (ret)
+		return ret;
+	switch (sp->held) {
+	case TLBH_HELD_ZAP:
+		tlbh_op_zap_end(&sp->held_op);
+		break;
+	case TLBH_HELD_UNMAP:
+		tlbh_op_munmap_end(&sp->held_op);
+		break;
+	case TLBH_HELD_RECLAIM:
+		/* -ENOENT: the entry went away meanwhile; nothing to do. */
+		tlbh_op_reclaim_unmap(&sp->reclaim, sp->held_batch);
+		break;
+	default:
+		ret = -EBUSY;
+		goto out;
+	}
+	sp->held = TLBH_HELD_NONE;
+	r->out = 1;
+	tlbh_maybe_drain(sp);
+out:
+	tlbh_space_leave(sp, true);
+	return ret;
 }
 
 long tlbh_ioc_mremap(struct tlbh_file *tf, void *arg)

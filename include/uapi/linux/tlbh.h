@@ -37,9 +37,10 @@
 #define TLBH_FEAT_PROBE		_BITULL(2)	/* TLBH_IOC_PROBE */
 #define TLBH_FEAT_OPS		_BITULL(3)	/* engine-driven mm operations */
 #define TLBH_FEAT_POOL		_BITULL(4)	/* pool accounting, drain */
+#define TLBH_FEAT_HOLD		_BITULL(5)	/* TLBH_HOLD, TLBH_IOC_RESUME */
 #define TLBH_FEAT_ALL		(TLBH_FEAT_SPACE | TLBH_FEAT_HWFLUSH |	\
 				 TLBH_FEAT_PROBE | TLBH_FEAT_OPS |	\
-				 TLBH_FEAT_POOL)
+				 TLBH_FEAT_POOL | TLBH_FEAT_HOLD)
 
 /**
  * struct tlbh_version - argument of TLBH_IOC_VERSION
@@ -183,6 +184,23 @@ struct tlbh_set_vmas {
  * CLEAR_REFS (offset, length 0) is clear_refs soft-dirty (type 4) over
  *   every harness VMA: write-protects writable entries, then flushes as
  *   the policy says.
+ * RESUME (offset, length 0) finishes the held operation (below); @out =
+ *   1.  -EBUSY when nothing is held.
+ *
+ * Holding an operation halfway (TLBH_HOLD) lets a test interleave other
+ * commands, from other CPUs, inside the window where the kernel's
+ * operation runs concurrently with them.  ZAP and UNMAP with TLBH_HOLD
+ * stop right before tlb_finish_mmu: entries are cleared (UNMAP has also
+ * unlinked the VMAs and unhooked the page tables) and whatever the
+ * policy flushes early was flushed, but the gather is still open.
+ * RECLAIM with TLBH_HOLD stops after the rmap walk: the walker holds the
+ * rmap lock and a pointer to the PTE table, and nothing is cleared yet.
+ * RESUME runs the rest.  One operation per space may be held; meanwhile
+ * a second TLBH_HOLD, a RECLAIM while a RECLAIM is held, SET_POLICY and
+ * SET_VMAS are -EBUSY; every other command runs normally.  With
+ * TLBH_HOLD, @out is 1 when an operation is held (ZAP, UNMAP: 0 when no
+ * harness VMA meets the range, and nothing is held).  Closing or
+ * unmapping the space abandons a held operation safely.
  */
 struct tlbh_range {
 	__u64 offset;
@@ -196,16 +214,18 @@ struct tlbh_range {
 #define TLBH_REMAP_FLUSH	_BITULL(0)
 #define TLBH_FLUSH_MM		_BITULL(0)
 #define TLBH_PROT_WRITE		_BITULL(0)
+#define TLBH_HOLD		_BITULL(8)	/* ZAP, UNMAP, RECLAIM */
 
 /* At most this many ranges per TLBH_IOC_ZAP_BATCH (-E2BIG beyond). */
-#define TLBH_MAX_BATCH		64
+#define TLBH_MAX_BATCH		1024
 
 /**
  * struct tlbh_range_batch - argument of TLBH_IOC_ZAP_BATCH
  * @nr:     in: number of ranges, 1..TLBH_MAX_BATCH
  * @ranges: in: user pointer to @nr struct tlbh_range (flags, out and
- *          reserved must be zero); each is zapped like TLBH_IOC_ZAP, as
- *          process_madvise does, after all were validated
+ *          reserved must be zero); all are validated, then zapped in one
+ *          gather with one final flush, as process_madvise() does since
+ *          the batched MADV_DONTNEED zap (zap_page_range_single_batched)
  * @out:    out: ranges zapped
  */
 struct tlbh_range_batch {
@@ -220,10 +240,12 @@ struct tlbh_range_batch {
  * @offset: in: page to unmap as reclaim does (try_to_unmap_one)
  * @flags:  in: TLBH_RECLAIM_BATCH: defer the flush to the reclaim batch
  *          (flushed by TLBH_IOC_RECLAIM_FLUSH); with a LUF policy the
- *          flush may be deferred until the page is reused
- * @out:    out: 1 when a page was unmapped
+ *          flush may be deferred until the page is reused.  TLBH_HOLD:
+ *          stop after the rmap walk, TLBH_IOC_RESUME unmaps
+ * @out:    out: 1 when a page was unmapped (or, with TLBH_HOLD, walked)
  *
- * -EBUSY when the page is not present or the batch is full.
+ * -EBUSY when the page is not present, the batch is full, or an
+ * operation is held.
  */
 struct tlbh_reclaim_arg {
 	__u64 offset;
@@ -244,6 +266,9 @@ struct tlbh_reclaim_arg {
  *          length is 2 MiB, the source slot has a PTE table and the
  *          destination slot none (-EBUSY)
  * @flags: in: TLBH_MREMAP_PMD: move the whole PTE table
+ *
+ * A PMD move under a policy that takes the rmap locks is -EBUSY while a
+ * held RECLAIM (TLBH_HOLD) owns the rmap lock: the kernel would wait.
  */
 struct tlbh_mremap {
 	__u64 old_offset;
@@ -420,5 +445,6 @@ struct tlbh_policy_info {
 #define TLBH_IOC_DRAIN		_IOWR(TLBH_IOC_MAGIC, 0x13, struct tlbh_range)
 #define TLBH_IOC_CLEAR_REFS	_IOWR(TLBH_IOC_MAGIC, 0x14, struct tlbh_range)
 #define TLBH_IOC_POLICY_INFO	_IOWR(TLBH_IOC_MAGIC, 0x15, struct tlbh_policy_info)
+#define TLBH_IOC_RESUME		_IOWR(TLBH_IOC_MAGIC, 0x16, struct tlbh_range)
 
 #endif /* _UAPI_LINUX_TLBH_H */
