@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tlbh_scenario.c - the one runner of the scenario tables (see
- * tlbh_scenario.h): pinned worker threads, one per role, spin on their
- * CPU (sched_yield, so the CPU keeps the mm loaded and its TLB entries)
- * and execute the step the main thread posts; the main thread posts one
- * step, waits for it, evaluates CHECKs against TLBH_IOC_SNAPSHOT, and
- * retries blocked steps after every later step.  Also the batching sweep
+ * tlbh_scenario.h): pinned worker threads, one per role, execute the
+ * step the main thread posts; the main thread posts one step, waits for
+ * it, evaluates CHECKs against TLBH_IOC_SNAPSHOT, and retries blocked
+ * steps after every later step.  A worker whose CPU holds a primed entry
+ * (after READ or WRITE, until its CHECK) spins there with sched_yield, so
+ * the CPU keeps the mm loaded and its TLB entries; otherwise it, and the
+ * main thread, sleep on a futex: under emulation on a small host, idle
+ * virtual CPUs that spin would slow every handoff.  Also the batching sweep
  * (TLBH_IOC_ZAP vs TLBH_IOC_ZAP_BATCH) and the litmus-style output.
  */
+#include <linux/futex.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #include "tlbh_lib.h"
@@ -26,6 +31,7 @@ struct sc_worker {
 	struct sc_ctx *ctx;
 	atomic_uint post;	/* bumped by the main thread per step */
 	atomic_uint done;	/* set to post when the step is done */
+	bool spin;		/* holds a primed entry: keep the CPU busy */
 	const struct sc_step *step;
 	int ret;
 	uint64_t got[SC_MAX_PAGES];
@@ -146,21 +152,43 @@ static int sc_exec(struct sc_worker *w, const struct sc_step *st)
 	return -EINVAL;
 }
 
+static void sc_futex_wait(atomic_uint *p, unsigned int val)
+{
+	syscall(SYS_futex, p, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+static void sc_futex_wake(atomic_uint *p)
+{
+	syscall(SYS_futex, p, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
 static void *sc_worker_fn(void *arg)
 {
 	struct sc_worker *w = arg;
 	unsigned int seen = 0, s;
+	uint8_t a;
 
 	tlbh_pin(w->cpu);
 	while (!atomic_load(&w->ctx->stop)) {
 		s = atomic_load_explicit(&w->post, memory_order_acquire);
 		if (s == seen) {
-			sched_yield();
+			if (w->spin)
+				sched_yield();
+			else
+				sc_futex_wait(&w->post, seen);
 			continue;
 		}
+		if (atomic_load(&w->ctx->stop))
+			break;
+		a = w->step->action;
 		w->ret = sc_exec(w, w->step);
+		if (a == SC_READ || a == SC_WRITE)
+			w->spin = true;
+		else if (a == SC_CHECK || a == SC_CHECK_WRITE)
+			w->spin = false;
 		seen = s;
 		atomic_store_explicit(&w->done, s, memory_order_release);
+		sc_futex_wake(&w->done);
 	}
 	return NULL;
 }
@@ -173,8 +201,9 @@ static int sc_do(struct sc_ctx *c, const struct sc_step *st)
 
 	w->step = st;
 	atomic_store_explicit(&w->post, s, memory_order_release);
+	sc_futex_wake(&w->post);
 	while (atomic_load_explicit(&w->done, memory_order_acquire) != s)
-		sched_yield();
+		sc_futex_wait(&w->done, s - 1);
 	return w->ret;
 }
 
@@ -213,10 +242,11 @@ uint64_t sc_features(void)
 
 /*
  * Start @nr workers: role i on the i-th allowed CPU (all on the first
- * with @one_cpu); the main thread goes to the next CPU when there is one.
+ * with @one_cpu), spinning from the start with @spin; the main thread
+ * goes to the next CPU when there is one.
  */
 static int sc_start(struct sc_ctx *c, unsigned int nr, bool one_cpu,
-		    cpu_set_t *saved)
+		    bool spin, cpu_set_t *saved)
 {
 	int cpus[SC_MAX_ROLES + 1];
 	int n = sc_cpus(cpus, SC_MAX_ROLES + 1);
@@ -238,6 +268,7 @@ static int sc_start(struct sc_ctx *c, unsigned int nr, bool one_cpu,
 
 		w->ctx = c;
 		w->cpu = cpus[i];
+		w->spin = spin;
 		w->batch = calloc(TLBH_MAX_BATCH, sizeof(*w->batch));
 		if (pthread_create(&w->thread, NULL, sc_worker_fn, w)) {
 			c->nr_workers = i;
@@ -252,6 +283,10 @@ static void sc_stop(struct sc_ctx *c, cpu_set_t *saved)
 	unsigned int i;
 
 	atomic_store(&c->stop, 1);
+	for (i = 0; i < c->nr_workers; i++) {
+		atomic_fetch_add(&c->w[i].post, 1);
+		sc_futex_wake(&c->w[i].post);
+	}
 	for (i = 0; i < c->nr_workers; i++) {
 		pthread_join(c->w[i].thread, NULL);
 		free(c->w[i].batch);
@@ -484,7 +519,7 @@ int sc_run(const struct scenario *sc, const struct sc_variant *var,
 	gap_it = calloc(iters + 1, sizeof(double));
 	gap_ms = calloc(iters + 1, sizeof(double));
 	if (!gap_it || !gap_ms || sc_start(&c, sc->nr_roles, sc->one_cpu,
-					   &saved)) {
+					   false, &saved)) {
 		r->error = 1;
 		snprintf(r->msg, sizeof(r->msg), "cannot start the workers");
 		free(gap_it);
@@ -625,7 +660,7 @@ int sc_batching(const unsigned int *batches, unsigned int nr_batches,
 	if (nr_ranges * stride > SC_BATCH_SPACE / 2)
 		nr_ranges = SC_BATCH_SPACE / 2 / stride;
 	nw = nw < 1 ? 1 : nw > 3 ? 3 : nw;
-	if (sc_start(&c, nw, false, &saved)) {
+	if (sc_start(&c, nw, false, true, &saved)) {
 		snprintf(msg, msglen, "cannot start the workers");
 		free(rg);
 		return -1;
