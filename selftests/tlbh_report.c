@@ -209,7 +209,7 @@ int main(int argc, char **argv)
 	static struct sc_result res[MAX_RESULTS];
 	struct sc_batch_row rows[NR_BATCHES];
 	const char *json = NULL, *tsv = NULL;
-	unsigned int cap = 0, n = 0, i, v, failed = 0;
+	unsigned int cap = 0, n = 0, i, v, failed = 0, skipped = 0;
 	char msg[256] = "";
 	int opt, nrows;
 
@@ -251,6 +251,7 @@ int main(int argc, char **argv)
 			sc_run(sc, var, iters, &res[n]);
 			sc_print(stdout, &res[n]);
 			failed += !res[n].skip && !sc_passed(&res[n]);
+			skipped += res[n].skip;
 			n++;
 		}
 		if (sc->note)
@@ -270,7 +271,7 @@ int main(int argc, char **argv)
 		write_json(json, res, n, rows, nrows);
 	if (tsv)
 		write_tsv(tsv, res, n, rows, nrows);
-	printf("\n%u of %u scenario variants met their expectation%s\n",
-	       n - failed, n, failed ? "" : ".");
+	printf("\n%u of %u scenario variants met their expectation, %u failed, %u skipped\n",
+	       n - failed - skipped, n, failed, skipped);
 	return failed || nrows < 0 ? 1 : 0;
 }
