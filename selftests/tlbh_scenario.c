@@ -483,6 +483,9 @@ int sc_run(const struct scenario *sc, const struct sc_variant *var,
 	memset(r, 0, sizeof(*r));
 	r->sc = sc;
 	r->var = var;
+	r->policy = getenv("TLBH_SCENARIO_POLICY");
+	if (!r->policy || !*r->policy)
+		r->policy = var->policy;
 	if (!iters && var->expect == SC_FIXED)
 		iters = sc_env_iters();
 	if (!iters)
@@ -495,13 +498,13 @@ int sc_run(const struct scenario *sc, const struct sc_variant *var,
 			 strerror(errno));
 		return -1;
 	}
-	policy = tlbh_policy_index(fd, var->policy);
+	policy = tlbh_policy_index(fd, r->policy);
 	close(fd);
 	features = sc_features();
 	if (!policy) {
 		r->skip = 1;
 		snprintf(r->msg, sizeof(r->msg), "policy %s not known",
-			 var->policy);
+			 r->policy);
 		return -1;
 	}
 	if (sc->needs_hold && !(features & TLBH_FEAT_HOLD)) {
@@ -601,8 +604,12 @@ void sc_print(FILE *f, const struct sc_result *r)
 	const char *what = r->sc->outcome == SC_OUT_VIOLATION ? "violations" :
 			   "stale";
 
-	fprintf(f, "# scenario %s policy %s (%s): ", r->sc->name,
-		r->var->policy, r->var->expect == SC_BUGGY ? "buggy" : "fixed");
+	fprintf(f, "# scenario %s policy %s (%s", r->sc->name, r->policy,
+		r->var->expect == SC_BUGGY ? "buggy" : "fixed");
+	if (strcmp(r->policy, r->var->policy))
+		fprintf(f, " as %s, forced by TLBH_SCENARIO_POLICY",
+			r->var->policy);
+	fprintf(f, "): ");
 	if (r->skip) {
 		fprintf(f, "skipped: %s\n", r->msg);
 		return;

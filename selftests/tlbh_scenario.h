@@ -110,6 +110,7 @@ const struct scenario *sc_find(const char *name);
 struct sc_result {
 	const struct scenario *sc;
 	const struct sc_variant *var;
+	const char *policy;		/* run under (TLBH_SCENARIO_POLICY) */
 	int skip;			/* not run: reason in msg */
 	int error;			/* harness error: reason in msg */
 	char msg[256];
@@ -135,7 +136,9 @@ bool sc_passed(const struct sc_result *r);
 /*
  * Run @sc under @var for @iters iterations (0: the table's count for the
  * variant's expectation; the environment variable TLBH_SCENARIO_ITERS
- * overrides the count of FIXED variants).  Returns 0, or -1 with
+ * overrides the count of FIXED variants).  TLBH_SCENARIO_POLICY=name
+ * runs every variant under that policy instead, keeping its expectation:
+ * the way to show a test fails when what it guards breaks.  Returns 0, or -1 with
  * r->skip or r->error set and r->msg saying why.
  */
 int sc_run(const struct scenario *sc, const struct sc_variant *var,
