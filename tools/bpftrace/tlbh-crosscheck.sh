@@ -1,44 +1,189 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
 # tlbh-crosscheck.sh - do the tlbh tracepoints count exactly what the
-# space counters (TLBH_IOC_COUNTERS) count?
+# space counters (TLBH_IOC_COUNTERS, TLBH_IOC_CPU_COUNTERS) count?
 #
-#   tools/bpftrace/tlbh-crosscheck.sh [rounds]
+#   tools/bpftrace/tlbh-crosscheck.sh [rounds]      (root, tlbh.ko loaded)
 #
-# Builds tlbh-crosscheck.c (a workload on one space that prints its
-# counters), runs it under bpftrace with tlbh.ko loaded and no other
-# space alive, and compares each counter with the event total.  Prints
-# one line per counter; exits 1 on any mismatch.  Needs root.
-set -eu
+# Builds tlbh-crosscheck.c, a workload on one space that runs every
+# policy through the flush paths and prints its space id and counters.
+# bpftrace traces the tlbh:* events meanwhile, keyed by space id; it is
+# stopped after the workload read its counters and before the space is
+# torn down, so both cover the same interval.  Then, for the workload's
+# space, each counter is compared with its event total:
+#
+#   flush_range, flush_all   tlbh_flush, by kind
+#   ipis                     tlbh_ipi, sum of @ipis
+#   skip_not_loaded, skip_offline, flush_skipped, flush_no_target
+#                            tlbh_flush_skip, reason not-loaded, offline,
+#                            nothing-cleared, no-target
+#   gathers                  tlbh_gather with @start 1
+#   probes, probe_<result>   tlbh_probe, all and by @result
+#   cpu<N>_skipped           tlbh_flush_skip not-loaded with @cpu N
+#   cpu<N>_probes, _stale    tlbh_probe with @cpu N (all, stale)
+#
+# Prints TAP: one line per counter, "not ok" with a "# MISMATCH" line
+# before it when the totals differ, plus one line that the workload did
+# drive flushes, IPIs and probes (equal zeros prove nothing).  Exits 0
+# when all match, 1 on any mismatch, 4 (plan "1..0 # SKIP reason") when
+# bpftrace cannot run on this kernel.  CC picks the compiler; TLBH_BT_WAIT
+# (default 600) bounds, in seconds, each wait for bpftrace or the
+# workload (bpftrace starts slowly under emulation).
+set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+rounds=${1:-4}
+wait_max=${TLBH_BT_WAIT:-600}
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+bt_pid="" wl_pid=""
+cleanup() {
+	[ -z "$wl_pid" ] || kill -TERM "$wl_pid" 2>/dev/null || true
+	[ -z "$bt_pid" ] || kill -INT "$bt_pid" 2>/dev/null || true
+	wait 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
 
+echo "TAP version 13"
+skip() {
+	echo "1..0 # SKIP $*"
+	exit 4
+}
+bail() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+command -v bpftrace > /dev/null || skip "bpftrace is not installed"
+[ -c /dev/tlbh ] || skip "no /dev/tlbh: tlbh.ko is not loaded"
 ${CC:-cc} -O2 -Wall -D_GNU_SOURCE -I"$here/../../include/uapi" \
-	-o "$tmp/workload" "$here/tlbh-crosscheck.c" -lpthread
+	-o "$tmp/workload" "$here/tlbh-crosscheck.c" -lpthread ||
+	bail "cannot build the workload"
 
-bpftrace -o "$tmp/trace" -c "$tmp/workload ${1:-8}" -e '
-tracepoint:tlbh:tlbh_flush { @n["flushes"] = sum(1); }
-tracepoint:tlbh:tlbh_flush /args->full/ { @n["full"] = sum(1); }
-tracepoint:tlbh:tlbh_ipi { @n["ipis"] = sum(args->ipis); }
-tracepoint:tlbh:tlbh_flush_skip { @n[args->reason] = sum(1); }
-tracepoint:tlbh:tlbh_probe { @n["probes"] = sum(1); }
-tracepoint:tlbh:tlbh_probe /args->result == "stale"/ { @n["stale"] = sum(1); }
-' >"$tmp/counters"
+# sum(1) everywhere: one map cannot mix count() and sum().
+bpftrace -o "$tmp/trace" -e '
+BEGIN { printf("ready\n"); }
+tracepoint:tlbh:tlbh_flush /args->full/ { @n[args->space, "flush_all"] = sum(1); }
+tracepoint:tlbh:tlbh_flush /!args->full/ { @n[args->space, "flush_range"] = sum(1); }
+tracepoint:tlbh:tlbh_ipi { @n[args->space, "ipis"] = sum(args->ipis); }
+tracepoint:tlbh:tlbh_flush_skip {
+	@skip[args->space, args->reason] = sum(1);
+	if (args->reason == "not-loaded") {
+		@cpu_skipped[args->space, args->cpu] = sum(1);
+	}
+}
+tracepoint:tlbh:tlbh_gather /args->start/ { @n[args->space, "gathers"] = sum(1); }
+tracepoint:tlbh:tlbh_probe {
+	@n[args->space, "probes"] = sum(1);
+	@probe[args->space, args->result] = sum(1);
+	@cpu_probes[args->space, args->cpu] = sum(1);
+	if (args->result == "stale") {
+		@cpu_stale[args->space, args->cpu] = sum(1);
+	}
+}
+' 2> "$tmp/bpftrace.err" &
+bt_pid=$!
 
-[ -s "$tmp/counters" ] || { echo "no counters from the workload" >&2; exit 1; }
-bad=0
+# Wait until bpftrace has attached (BEGIN runs after the probes are).
+waited=0
+until grep -q '^ready' "$tmp/trace" 2>/dev/null; do
+	if ! kill -0 "$bt_pid" 2>/dev/null; then
+		wait "$bt_pid" || true
+		bt_pid=""
+		why=$(grep -v '^$' "$tmp/bpftrace.err" | tail -1)
+		# bpftrace that runs nothing at all: this kernel cannot host it.
+		if ! bpftrace -e 'BEGIN { exit(); }' > /dev/null 2>&1; then
+			skip "bpftrace cannot run on this kernel: ${why:-no message}"
+		fi
+		sed 's/^/# /' "$tmp/bpftrace.err"
+		bail "bpftrace runs but cannot trace the tlbh events: ${why:-no message}"
+	fi
+	[ "$waited" -lt "$wait_max" ] || bail "bpftrace not attached after ${wait_max}s"
+	sleep 1
+	waited=$((waited + 1))
+done
+
+"$tmp/workload" "$rounds" > "$tmp/counters" 2> "$tmp/workload.err" &
+wl_pid=$!
+waited=0
+until grep -q '^end$' "$tmp/counters"; do
+	kill -0 "$wl_pid" 2>/dev/null || {
+		sed 's/^/# /' "$tmp/workload.err"
+		wl_pid=""
+		bail "the workload died before printing its counters"
+	}
+	[ "$waited" -lt "$wait_max" ] || bail "workload not done after ${wait_max}s"
+	sleep 1
+	waited=$((waited + 1))
+done
+# Counters read: stop tracing, then let the workload tear the space down.
+kill -INT "$bt_pid"
+wait "$bt_pid" || true
+bt_pid=""
+kill -TERM "$wl_pid"
+wait "$wl_pid" || true
+wl_pid=""
+sed 's/^/# workload: /' "$tmp/workload.err"
+
+space=$(awk '$1 == "space" { print $2 }' "$tmp/counters")
+[ -n "$space" ] || bail "the workload printed no space id"
+
+# "@map[space, key]: value" lines into "name value" for our space.
+awk -v sp="$space" '
+/^@[a-z_]+\[/ {
+	map = substr($0, 2, index($0, "[") - 2)
+	keys = substr($0, index($0, "[") + 1)
+	val = keys; sub(/.*\]: */, "", val)
+	sub(/\]:.*/, "", keys)
+	split(keys, k, ", ")
+	if (k[1] != sp)
+		next
+	if (map == "n") name = k[2]
+	else if (map == "probe") name = "probe_" k[2]
+	else if (map == "skip") {
+		if (k[2] == "not-loaded") name = "skip_not_loaded"
+		else if (k[2] == "offline") name = "skip_offline"
+		else if (k[2] == "nothing-cleared") name = "flush_skipped"
+		else if (k[2] == "no-target") name = "flush_no_target"
+		else name = "unknown_skip_reason_" k[2]
+	} else if (map ~ /^cpu_/) name = "cpu" k[2] "_" substr(map, 5)
+	else next
+	print name, val
+}' "$tmp/trace" > "$tmp/events"
+
+n=0 bad=0
+event() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/events"; }
+counter() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/counters"; }
+
+n=$((n + 1))
+if [ "$(counter flush_range)" -gt 0 ] && [ "$(counter ipis)" -gt 0 ] &&
+   [ "$(counter probes)" -gt 0 ]; then
+	echo "ok $n workload on space $space drove range flushes, IPIs and probes"
+else
+	echo "# flush_range $(counter flush_range) ipis $(counter ipis) probes $(counter probes)"
+	echo "not ok $n workload on space $space drove range flushes, IPIs and probes"
+	bad=1
+fi
 while read -r name want; do
-	[ -n "$name" ] || continue
-	# bpftrace prints the map at exit, one "@n[name]: value" line each.
-	got=$(awk -v k="@n[$name]:" '$1 == k { print $2 }' "$tmp/trace")
+	case "$name" in space|end|"") continue ;; esac
+	got=$(event "$name")
+	n=$((n + 1))
 	if [ "${got:-0}" = "$want" ]; then
-		echo "ok       $name counter $want events ${got:-0}"
+		echo "ok $n $name: counter $want, events ${got:-0}"
 	else
-		echo "MISMATCH $name counter $want events ${got:-none}"
+		echo "# MISMATCH $name: counter $want, tlbh tracepoint events ${got:-none}"
+		echo "not ok $n $name: counter $want, events ${got:-none}"
 		bad=1
 	fi
-done <"$tmp/counters"
+done < "$tmp/counters"
+# An event total with no counter behind it (unknown skip reason).
+while read -r name got; do
+	[ -n "$(counter "$name")" ] && continue
+	n=$((n + 1))
+	echo "# MISMATCH $name: $got events, no counter"
+	echo "not ok $n $name: events $got, no counter"
+	bad=1
+done < "$tmp/events"
+echo "1..$n"
 exit $bad
