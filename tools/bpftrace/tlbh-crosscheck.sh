@@ -61,8 +61,9 @@ ${CC:-cc} -O2 -Wall -D_GNU_SOURCE -I"$here/../../include/uapi" \
 	-o "$tmp/workload" "$here/tlbh-crosscheck.c" -lpthread ||
 	bail "cannot build the workload"
 
-# sum(1) everywhere: one map cannot mix count() and sum().
-bpftrace -o "$tmp/trace" -e '
+# sum(1) everywhere: one map cannot mix count() and sum().  Unbuffered
+# stdout: "ready" must reach the file while bpftrace runs (-o buffers).
+bpftrace -B none -e '
 BEGIN { printf("ready\n"); }
 tracepoint:tlbh:tlbh_flush /args->full/ { @n[args->space, "flush_all"] = sum(1); }
 tracepoint:tlbh:tlbh_flush /!args->full/ { @n[args->space, "flush_range"] = sum(1); }
@@ -82,7 +83,7 @@ tracepoint:tlbh:tlbh_probe {
 		@cpu_stale[args->space, args->cpu] = sum(1);
 	}
 }
-' 2> "$tmp/bpftrace.err" &
+' > "$tmp/trace" 2> "$tmp/bpftrace.err" &
 bt_pid=$!
 
 # Wait until bpftrace has attached (BEGIN runs after the probes are).
