@@ -75,10 +75,10 @@ const struct scenario tlbh_scenarios[] = {
 	{
 		/* b67fbebd4cf9 and the 2025 move into free_pgtables. */
 		.name = "pfnmap-munmap",
-		.doc = "A reads X of a PFNMAP VMA; B munmaps it, held after the unlink, before the final flush; A reads X",
-		.note = "the driver's unmap_mapping_range (CPU C) finds no VMA once munmap unlinked it and returns at once, so the PFN may be freed while A still reads it; the harness's ZAP would still find the VMA and, nested, flush, so C's call is not a step",
+		.doc = "A reads X of a PFNMAP VMA; B munmaps it, held after the unlink, before the final flush; C's unmap_mapping_range returns early; A reads X",
+		.note = "the driver's unmap_mapping_range (C's ZAP) finds no VMA once munmap unlinked it and returns at once, without a gather, so the driver may free the PFN while A still reads it",
 		.outcome = SC_OUT_STALE,
-		.nr_roles = 2,
+		.nr_roles = 3,
 		.needs_hold = true,
 		.nr_vmas = 1,
 		.vmas = { { .offset = 0, .length = SLOT, .flags = TLBH_VMA_PFNMAP } },
@@ -86,6 +86,7 @@ const struct scenario tlbh_scenarios[] = {
 			OP(SC_A, POPULATE, X, PG, 0),
 			READ(SC_A, X),
 			OP(SC_B, UNMAP, 0, SLOT, TLBH_HOLD),
+			OP(SC_C, ZAP, 0, SLOT, 0),	/* finds no VMA */
 			CHECK(SC_A, X),
 			WHOLE(SC_B, RESUME),
 		},

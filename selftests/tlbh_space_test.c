@@ -424,6 +424,25 @@ TEST_F(space, hold_and_resume)
 	EXPECT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_SET_POLICY, &pa), 0);
 }
 
+/* A held munmap has unlinked its VMAs: a zap finds none, opens no gather. */
+TEST_F(space, held_unmap_hides_its_vmas)
+{
+	struct tlbh_reclaim_arg ra = { .offset = 0 };
+	struct tlbh_counters c = { .flags = TLBH_COUNTERS_RESET };
+
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, TLBH_PG, 0, NULL), 0);
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_UNMAP, 0, TLBH_PG, TLBH_HOLD, NULL), 0);
+	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_COUNTERS, &c), 0);
+	EXPECT_EQ(range_cmd(self->fd, TLBH_IOC_ZAP, 0, TLBH_PG, 0, NULL), 0);
+	EXPECT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_RECLAIM, &ra), -EBUSY);
+	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_COUNTERS, &c), 0);
+	EXPECT_EQ(c.c[TLBH_CNT_GATHERS], 0);
+	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_RESUME, 0, 0, 0, NULL), 0);
+	EXPECT_EQ(range_cmd(self->fd, TLBH_IOC_ZAP, 0, TLBH_PG, 0, NULL), 0);
+	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_COUNTERS, &c), 0);
+	EXPECT_EQ(c.c[TLBH_CNT_GATHERS], 1);
+}
+
 /* A walker holding the rmap lock makes an upstream PMD move wait. */
 TEST_F(space, held_reclaim_blocks_pmd_move)
 {

@@ -42,6 +42,21 @@ static bool tlbh_range_ok(struct tlbh_dspace *sp, u64 off, u64 len)
 	       off < sp->data_size && len <= sp->data_size - off;
 }
 
+/* The VMA was unlinked by a held UNMAP: lookups no longer find it. */
+static bool tlbh_vma_unlinked(struct tlbh_dspace *sp, struct tlbh_vma *v)
+{
+	struct tlbh_op *op = &sp->held_op;
+
+	return sp->held == TLBH_HELD_UNMAP && v >= op->vmas &&
+	       v < op->vmas + op->nr_vmas;
+}
+
+/*
+ * The harness VMAs that meet start..end, as the first one and a count of
+ * consecutive ones.  VMAs a held UNMAP has unlinked are not found, as
+ * unmap_mapping_range no longer finds a VMA that munmap has unlinked; a
+ * lookup stops at the first one of them.
+ */
 static unsigned int tlbh_vmas_in(struct tlbh_dspace *sp, unsigned long start,
 				 unsigned long end, struct tlbh_vma **first)
 {
@@ -51,6 +66,11 @@ static unsigned int tlbh_vmas_in(struct tlbh_dspace *sp, unsigned long start,
 	for (i = 0; i < sp->nr_vmas; i++) {
 		if (sp->vmas[i].end <= start || sp->vmas[i].start >= end)
 			continue;
+		if (tlbh_vma_unlinked(sp, &sp->vmas[i])) {
+			if (n)
+				break;
+			continue;
+		}
 		if (!*first)
 			*first = &sp->vmas[i];
 		n++;

@@ -195,7 +195,10 @@ struct tlbh_set_vmas {
  * policy flushes early was flushed, but the gather is still open.
  * RECLAIM with TLBH_HOLD stops after the rmap walk: the walker holds the
  * rmap lock and a pointer to the PTE table, and nothing is cleared yet.
- * RESUME runs the rest.  One operation per space may be held; meanwhile
+ * RESUME runs the rest.  The VMAs a held UNMAP unlinked are no longer
+ * found by other commands (their range is treated as having no harness
+ * VMA), as unmap_mapping_range does not find a VMA munmap unlinked.
+ * One operation per space may be held; meanwhile
  * a second TLBH_HOLD, a RECLAIM while a RECLAIM is held, SET_POLICY and
  * SET_VMAS are -EBUSY; every other command runs normally.  With
  * TLBH_HOLD, @out is 1 when an operation is held (ZAP, UNMAP: 0 when no
