@@ -61,26 +61,45 @@ ${CC:-cc} -O2 -Wall -D_GNU_SOURCE -I"$here/../../include/uapi" \
 	-o "$tmp/workload" "$here/tlbh-crosscheck.c" -lpthread ||
 	bail "cannot build the workload"
 
-# sum(1) everywhere: one map cannot mix count() and sum().  Unbuffered
-# stdout: "ready" must reach the file while bpftrace runs (-o buffers).
+# sum(1) everywhere: one map cannot mix count() and sum().  The reason
+# and result arrays are compared, never used as keys: the bytes after
+# their NUL are not cleared, so equal strings can make distinct keys.
+# Unbuffered stdout: "ready" must reach the file while bpftrace runs
+# (-o buffers).
 bpftrace -B none -e '
 BEGIN { printf("ready\n"); }
 tracepoint:tlbh:tlbh_flush /args->full/ { @n[args->space, "flush_all"] = sum(1); }
 tracepoint:tlbh:tlbh_flush /!args->full/ { @n[args->space, "flush_range"] = sum(1); }
 tracepoint:tlbh:tlbh_ipi { @n[args->space, "ipis"] = sum(args->ipis); }
 tracepoint:tlbh:tlbh_flush_skip {
-	@skip[args->space, args->reason] = sum(1);
 	if (args->reason == "not-loaded") {
+		@n[args->space, "skip_not_loaded"] = sum(1);
 		@cpu_skipped[args->space, args->cpu] = sum(1);
+	} else if (args->reason == "offline") {
+		@n[args->space, "skip_offline"] = sum(1);
+	} else if (args->reason == "nothing-cleared") {
+		@n[args->space, "flush_skipped"] = sum(1);
+	} else if (args->reason == "no-target") {
+		@n[args->space, "flush_no_target"] = sum(1);
+	} else {
+		@n[args->space, "unknown_skip_reason"] = sum(1);
 	}
 }
 tracepoint:tlbh:tlbh_gather /args->start/ { @n[args->space, "gathers"] = sum(1); }
 tracepoint:tlbh:tlbh_probe {
 	@n[args->space, "probes"] = sum(1);
-	@probe[args->space, args->result] = sum(1);
 	@cpu_probes[args->space, args->cpu] = sum(1);
-	if (args->result == "stale") {
+	if (args->result == "fresh") {
+		@n[args->space, "probe_fresh"] = sum(1);
+	} else if (args->result == "stale") {
+		@n[args->space, "probe_stale"] = sum(1);
 		@cpu_stale[args->space, args->cpu] = sum(1);
+	} else if (args->result == "absent") {
+		@n[args->space, "probe_absent"] = sum(1);
+	} else if (args->result == "fault") {
+		@n[args->space, "probe_fault"] = sum(1);
+	} else {
+		@n[args->space, "unknown_probe_result"] = sum(1);
 	}
 }
 ' > "$tmp/trace" 2> "$tmp/bpftrace.err" &
@@ -141,14 +160,7 @@ awk -v sp="$space" '
 	if (k[1] != sp)
 		next
 	if (map == "n") name = k[2]
-	else if (map == "probe") name = "probe_" k[2]
-	else if (map == "skip") {
-		if (k[2] == "not-loaded") name = "skip_not_loaded"
-		else if (k[2] == "offline") name = "skip_offline"
-		else if (k[2] == "nothing-cleared") name = "flush_skipped"
-		else if (k[2] == "no-target") name = "flush_no_target"
-		else name = "unknown_skip_reason_" k[2]
-	} else if (map ~ /^cpu_/) name = "cpu" k[2] "_" substr(map, 5)
+	else if (map ~ /^cpu_/) name = "cpu" k[2] "_" substr(map, 5)
 	else next
 	print name, val
 }' "$tmp/trace" > "$tmp/events"
@@ -178,7 +190,7 @@ while read -r name want; do
 		bad=1
 	fi
 done < "$tmp/counters"
-# An event total with no counter behind it (unknown skip reason).
+# An event total with no counter behind it (unknown reason or result).
 while read -r name got; do
 	[ -n "$(counter "$name")" ] && continue
 	n=$((n + 1))
