@@ -201,15 +201,16 @@ static void tlbh_hw_flush(struct tlbh_dspace *sp, const struct tlbh_flush *f,
 		}
 		cpumask_set_cpu(cpu, sp->targets);
 	}
+	/* Stay on this CPU until the IPIs are out: "ipis" is what is sent. */
 	self = get_cpu();
 	ipis = cpumask_weight(sp->targets) - cpumask_test_cpu(self, sp->targets);
 	atomic64_add(ipis, &sp->cnt[TLBH_CNT_IPIS]);
-	put_cpu();
 	trace_tlbh_flush(sp->id, req.full, req.start, req.end, req.shift,
 			 f->freed_tables, f->reason,
 			 cpumask_weight(sp->targets));
 	trace_tlbh_ipi(sp->id, cpumask_weight(sp->targets), ipis);
 	on_each_cpu_cond_mask(NULL, tlbh_hw_flush_one, &req, true, sp->targets);
+	put_cpu();
 }
 
 /* ------------------------------------------------------------------ */

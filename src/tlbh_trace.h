@@ -51,8 +51,8 @@ TRACE_EVENT(tlbh_flush,
 			   __entry->cpus = cpus;
 			   __entry->full = full;
 			   __entry->freed_tables = freed_tables;
-			   strscpy(__entry->reason, reason ? reason : "",
-				   TLBH_TRACE_TAG);),
+			   strscpy_pad(__entry->reason, reason ? reason : "",
+				       TLBH_TRACE_TAG);),
 	    TP_printk("space=%llu kind=%s start=0x%lx end=0x%lx shift=%u pages=%lu freed_tables=%d reason=%s cpus=%u",
 		      __entry->space, __entry->full ? "full" : "range",
 		      __entry->start, __entry->end, __entry->shift,
@@ -68,7 +68,7 @@ TRACE_EVENT(tlbh_flush_skip,
 			     __array(char, reason, TLBH_TRACE_TAG)),
 	    TP_fast_assign(__entry->space = space;
 			   __entry->cpu = cpu;
-			   strscpy(__entry->reason, reason, TLBH_TRACE_TAG);),
+			   strscpy_pad(__entry->reason, reason, TLBH_TRACE_TAG);),
 	    TP_printk("space=%llu reason=%s cpu=%d",
 		      __entry->space, __entry->reason, __entry->cpu)
 );
@@ -97,7 +97,7 @@ TRACE_EVENT(tlbh_probe,
 	    TP_fast_assign(__entry->space = space;
 			   __entry->offset = offset;
 			   __entry->cpu = cpu;
-			   strscpy(__entry->result, result, 8);),
+			   strscpy_pad(__entry->result, result, 8);),
 	    TP_printk("space=%llu cpu=%u offset=0x%lx result=%s",
 		      __entry->space, __entry->cpu, __entry->offset,
 		      __entry->result)

@@ -62,8 +62,8 @@ ${CC:-cc} -O2 -Wall -D_GNU_SOURCE -I"$here/../../include/uapi" \
 	bail "cannot build the workload"
 
 # sum(1) everywhere: one map cannot mix count() and sum().  The reason
-# and result arrays are compared, never used as keys: the bytes after
-# their NUL are not cleared, so equal strings can make distinct keys.
+# and result strings are compared and counted under fixed names, so the
+# check does not depend on how the events pad their string arrays.
 # Unbuffered stdout: "ready" must reach the file while bpftrace runs
 # (-o buffers).
 bpftrace -B none -e '
