@@ -145,7 +145,14 @@ static void zap_vma(struct tlbh_space *s, struct tlbh_gather *tlb,
 	tlbh_end_vma(tlb, vma);
 }
 
-static bool any_hugetlb(struct tlbh_vma *vmas, unsigned int nr)
+/**
+ * tlbh_vmas_hugetlb - does any of the VMAs map hugetlb pages
+ * @vmas: VMAs
+ * @nr: number of VMAs
+ *
+ * Return: true if one of them needs the hugetlb VMA lock to be zapped.
+ */
+bool tlbh_vmas_hugetlb(const struct tlbh_vma *vmas, unsigned int nr)
 {
 	unsigned int i;
 
@@ -154,6 +161,7 @@ static bool any_hugetlb(struct tlbh_vma *vmas, unsigned int nr)
 			return true;
 	return false;
 }
+EXPORT_SYMBOL_NS_GPL(tlbh_vmas_hugetlb, TLBH);
 
 /**
  * tlbh_op_zap_begin - zap a range, leave the gather open
@@ -181,7 +189,7 @@ int tlbh_op_zap_begin(struct tlbh_op *op, struct tlbh_space *s,
 	op->vmas = vmas;
 	op->nr_vmas = nr;
 	op->hugetlb_locked = false;
-	if (any_hugetlb(vmas, nr)) {
+	if (tlbh_vmas_hugetlb(vmas, nr)) {
 		if (take_lock(s, TLBH_LOCK_HUGETLB_VMA, start))
 			return -EAGAIN;
 		op->hugetlb_locked = true;

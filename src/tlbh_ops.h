@@ -104,6 +104,8 @@ struct tlbh_op {
 	bool hugetlb_locked;
 };
 
+bool tlbh_vmas_hugetlb(const struct tlbh_vma *vmas, unsigned int nr);
+
 /* madvise(MADV_DONTNEED), unmap_mapping_range, hugetlb zap */
 int tlbh_op_zap_begin(struct tlbh_op *op, struct tlbh_space *s,
 		      struct tlbh_vma *vmas, unsigned int nr,

@@ -331,14 +331,6 @@ long tlbh_ioc_zap(struct tlbh_file *tf, void *arg)
 	return ret;
 }
 
-static bool tlbh_any_hugetlb(struct tlbh_vma *vmas, unsigned int n)
-{
-	while (n--)
-		if (vmas[n].flags & TLBH_VM_HUGETLB)
-			return true;
-	return false;
-}
-
 /*
  * process_madvise(MADV_DONTNEED): every range in one gather, one final
  * flush (zap_page_range_single_batched).  A range that meets a hugetlb
@@ -359,7 +351,7 @@ static int tlbh_zap_batch(struct tlbh_dspace *sp, const struct tlbh_range *r,
 		start = sp->base + r[i].offset;
 		end = start + r[i].length;
 		n = tlbh_vmas_in(sp, start, end, &first);
-		if (n && tlbh_any_hugetlb(first, n)) {
+		if (n && tlbh_vmas_hugetlb(first, n)) {
 			tlbh_op_zap_end(&op);
 			ret = tlbh_do_zap(sp, r[i].offset, r[i].length, 0, NULL);
 			tlbh_op_zap_begin(&op, &sp->espace, NULL, 0, 0, 0);

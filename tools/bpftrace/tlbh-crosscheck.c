@@ -30,6 +30,8 @@
 
 #include <linux/tlbh.h>
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 #define SPACE	(8UL << 20)
 #define PG	4096UL
 
@@ -91,7 +93,7 @@ static void print_counters(long ncpu)
 		perror("counters");
 		exit(1);
 	}
-	for (i = 0; i < sizeof(cnt) / sizeof(cnt[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cnt); i++)
 		printf("%s %llu\n", cnt[i].name,
 		       (unsigned long long)c.c[cnt[i].idx]);
 	for (cpu = 0; cpu < ncpu && cpu < 64; cpu++) {
