@@ -30,10 +30,13 @@
 #define T_GOOD		0xd0d0d0d000000004ULL	/* a valid 64-entry buffer */
 #define T_HUGE		0xd0d0d0d000000005ULL	/* ~0 - 4095 */
 
+/* Words of the largest argument a case fills (struct tlbh_rule_info). */
+#define GC_WORDS	24
+
 struct gcase {
 	const char *name;
 	unsigned long cmd;
-	uint64_t w[16];
+	uint64_t w[GC_WORDS];
 	int err;
 };
 
@@ -114,17 +117,23 @@ static const struct gcase cases[] = {
 	{ "vmas too many", TLBH_IOC_SET_VMAS, { TLBH_MAX_VMAS + 1, T_GOOD }, -E2BIG },
 	{ "vmas wild", TLBH_IOC_SET_VMAS, { 1, T_WILD }, -EFAULT },
 	{ "vmas reserved", TLBH_IOC_SET_VMAS, { 1, T_GOOD, 1 }, -EINVAL },
-	/* tlbh_policy_arg: policy, is_buggy, reserved[2] */
+	/* tlbh_policy_arg: policy, add, drop, is_buggy, rules, reserved[3] */
 	{ "policy zero", TLBH_IOC_SET_POLICY, { 0 }, -EINVAL },
 	{ "policy huge", TLBH_IOC_SET_POLICY, { 1000 }, -EINVAL },
-	{ "policy reserved", TLBH_IOC_SET_POLICY, { 1, 0, 1 }, -EINVAL },
+	{ "policy add unknown rule", TLBH_IOC_SET_POLICY, { 1, 1ULL << 63 }, -EINVAL },
+	{ "policy drop unknown rule", TLBH_IOC_SET_POLICY, { 1, 0, 1ULL << 63 }, -EINVAL },
+	{ "policy reserved", TLBH_IOC_SET_POLICY, { 1, 0, 0, 0, 0, 1 }, -EINVAL },
 	/* clear_refs: offset, length, flags must be 0 */
 	{ "clear_refs range", TLBH_IOC_CLEAR_REFS, { 0, PG }, -EINVAL },
 	{ "clear_refs flag", TLBH_IOC_CLEAR_REFS, { 0, 0, 1 }, -EINVAL },
-	/* tlbh_policy_info: policy, is_buggy, name[6], reserved[2] */
+	/* tlbh_policy_info: policy, is_buggy, rules, nr_policies, name[6], reserved[2] */
 	{ "policy info zero", TLBH_IOC_POLICY_INFO, { 0 }, -EINVAL },
 	{ "policy info huge", TLBH_IOC_POLICY_INFO, { ~0ULL }, -EINVAL },
-	{ "policy info reserved", TLBH_IOC_POLICY_INFO, { 1, 0, 0, 0, 0, 0, 0, 0, 1 }, -EINVAL },
+	{ "policy info reserved", TLBH_IOC_POLICY_INFO, { 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 }, -EINVAL },
+	/* tlbh_rule_info: bit, name[4], doc[16], reserved[3] */
+	{ "rule info bit 64", TLBH_IOC_RULE_INFO, { 64 }, -EINVAL },
+	{ "rule info no such rule", TLBH_IOC_RULE_INFO, { 63 }, -ENOENT },
+	{ "rule info reserved", TLBH_IOC_RULE_INFO, { 0, [21] = 1 }, -EINVAL },
 	/* counters */
 	{ "counters flag", TLBH_IOC_COUNTERS, { 2 }, -EINVAL },
 	{ "cpu counters cpu", TLBH_IOC_CPU_COUNTERS, { 64 }, -EINVAL },
@@ -164,8 +173,8 @@ static void fill(uint64_t *arg, const struct gcase *c)
 {
 	int i;
 
-	memset(arg, 0, 16 * sizeof(*arg));
-	for (i = 0; i < 16; i++) {
+	memset(arg, 0, GC_WORDS * sizeof(*arg));
+	for (i = 0; i < GC_WORDS; i++) {
 		switch (c->w[i]) {
 		case T_DATA:
 			arg[i] = DATA;
@@ -193,7 +202,7 @@ static void fill(uint64_t *arg, const struct gcase *c)
 
 static int run_case(int fd, const struct gcase *c)
 {
-	uint64_t arg[16 + 64];
+	uint64_t arg[GC_WORDS + 64];
 
 	fill(arg, c);
 	return tlbh_ioctl(fd, c->cmd, arg);

@@ -55,6 +55,7 @@ const struct tlbh_ioctl_desc tlbh_ioctls[] = {
 	{ TLBH_IOC_CLEAR_REFS, "CLEAR_REFS", tlbh_ioc_clear_refs },
 	{ TLBH_IOC_POLICY_INFO, "POLICY_INFO", tlbh_ioc_policy_info },
 	{ TLBH_IOC_RESUME, "RESUME", tlbh_ioc_resume },
+	{ TLBH_IOC_RULE_INFO, "RULE_INFO", tlbh_ioc_rule_info },
 };
 EXPORT_SYMBOL_NS_GPL(tlbh_ioctls, TLBH);
 

@@ -14,6 +14,44 @@
 
 #define CURRENT_WITHOUT(rule)	(TLBH_RULES_UPSTREAM_CURRENT & ~(rule))
 
+#define RULE(bit, nm, dc) \
+	[const_ilog2(TLBH_RULE_##bit)] = { .name = nm, .doc = dc }
+
+const struct tlbh_rule tlbh_rules[] = {
+	RULE(PFNMAP_END_VMA, "pfnmap_end_vma",
+	     "tlb_end_vma flushes a gather that met a PFNMAP/MIXEDMAP VMA (b67fbebd4cf9)"),
+	RULE(PFNMAP_FREE_VMAS, "pfnmap_free_vmas",
+	     "tlb_free_vmas flushes pending PFNMAP entries once, before free_pgtables unlinks"),
+	RULE(PFNMAP_PER_VMA, "pfnmap_per_vma",
+	     "the free_pgtables loop flushes before unlinking each PFNMAP VMA"),
+	RULE(VMA_PFN_STICKY, "vma_pfn_sticky",
+	     "vma_pfn stays set until the next gather instead of following the VMA"),
+	RULE(DELAYED_RMAP, "delayed_rmap",
+	     "dirty file pages keep their rmap until after the flush (5df397dec7c4)"),
+	RULE(NESTED_FLUSH, "nested_flush",
+	     "a gather finishing while another is pending flushes everything (99baac21e458)"),
+	RULE(BATCHED_PENDING, "batched_pending",
+	     "PTE changers pay a deferred reclaim flush under the PTL (3ea277194daa)"),
+	RULE(SOFT_DIRTY_FLUSH, "soft_dirty_flush",
+	     "clear_refs soft-dirty flushes the mm after write-protecting"),
+	RULE(MREMAP_RMAP_LOCK, "mremap_rmap_lock",
+	     "mremap PMD moves take the rmap locks (97113eb39fa7)"),
+	RULE(HUGETLB_FLUSH_FIRST, "hugetlb_flush_first",
+	     "a hugetlb zap flushes and frees before dropping the hugetlb VMA lock"),
+	RULE(TABLE_FREE_GATHERED, "table_free_gathered",
+	     "freed page tables wait in the gather for the flush and the walker sync"),
+	RULE(BATCH_RANGE_CLEARED, "batch_range_cleared",
+	     "a full page batch flushes the part already zapped (e6c495a96ce0)"),
+	RULE(LUF, "luf",
+	     "reclaim frees clean read-only pages unflushed; the flush is paid before reuse"),
+	RULE(LUF_VMA_FLAG, "luf_vma_flag",
+	     "LUF marks the VMA; a gather over a marked VMA pays the owed flush"),
+};
+EXPORT_SYMBOL_NS_GPL(tlbh_rules, TLBH);
+
+const unsigned int tlbh_nr_rules = ARRAY_SIZE(tlbh_rules);
+EXPORT_SYMBOL_NS_GPL(tlbh_nr_rules, TLBH);
+
 const struct tlbh_policy tlbh_policies[] = {
 	{
 		.name = "upstream-current",

@@ -14,34 +14,12 @@
 #include <linux/bits.h>
 #include <linux/types.h>
 
-/* Force-flush pending PFNMAP entries in tlb_end_vma (b67fbebd4cf9, 6.1). */
-#define TLBH_RULE_PFNMAP_END_VMA	BIT(0)
-/* ... once, in tlb_free_vmas before free_pgtables unlinks (2025). */
-#define TLBH_RULE_PFNMAP_FREE_VMAS	BIT(1)
-/* ... per PFNMAP VMA inside the free_pgtables loop (2025 patch v2). */
-#define TLBH_RULE_PFNMAP_PER_VMA	BIT(2)
-/* vma_pfn is sticky until the next gather (review of the 2025 patch). */
-#define TLBH_RULE_VMA_PFN_STICKY	BIT(3)
-/* Remove the rmap of dirty file pages after the flush (5df397dec7c4). */
-#define TLBH_RULE_DELAYED_RMAP		BIT(4)
-/* Nested gathers force a full flush at finish (99baac21e458). */
-#define TLBH_RULE_NESTED_FLUSH		BIT(5)
-/* Flush a deferred reclaim batch under the PTL (3ea277194daa). */
-#define TLBH_RULE_BATCHED_PENDING	BIT(6)
-/* clear_refs soft-dirty flushes the mm itself (2021 fix of 0758cd830494). */
-#define TLBH_RULE_SOFT_DIRTY_FLUSH	BIT(7)
-/* mremap PMD/PUD moves take the rmap locks (97113eb39fa7). */
-#define TLBH_RULE_MREMAP_RMAP_LOCK	BIT(8)
-/* Flush and free before hugetlb_zap_end drops the VMA lock (2820b0f09be9). */
-#define TLBH_RULE_HUGETLB_FLUSH_FIRST	BIT(9)
-/* Page tables go through the gather: flush, sync, then free (d86564a2f085). */
-#define TLBH_RULE_TABLE_FREE_GATHERED	BIT(10)
-/* Batch exhaustion flushes the part already cleared (e6c495a96ce0). */
-#define TLBH_RULE_BATCH_RANGE_CLEARED	BIT(11)
-/* LUF: reclaim frees read-only pages and flushes before their reuse. */
-#define TLBH_RULE_LUF			BIT(12)
-/* LUF marks the VMA; a gather over a marked VMA flushes (proposed fix). */
-#define TLBH_RULE_LUF_VMA_FLAG		BIT(13)
+#include <uapi/linux/tlbh.h>
+
+/*
+ * The rule bits are ABI (TLBH_RULE_* in <uapi/linux/tlbh.h>); their names
+ * and one-line docs are tlbh_rules[], indexed by bit number.
+ */
 
 /* Rules shared by every upstream release we model. */
 #define TLBH_RULES_SAFE_BASE						\
@@ -69,12 +47,26 @@ struct tlbh_policy {
 	const char *name;
 	const char *source;
 	const char *doc;
-	unsigned long rules;
+	u64 rules;
 	bool is_buggy;
+};
+
+/**
+ * struct tlbh_rule - what one rule bit means
+ * @name: short name (lower case, '_'), used by rule sets in tests
+ * @doc: one line: what the engine does when the rule is in force
+ */
+struct tlbh_rule {
+	const char *name;
+	const char *doc;
 };
 
 extern const struct tlbh_policy tlbh_policies[];
 extern const unsigned int tlbh_nr_policies;
+extern const struct tlbh_rule tlbh_rules[];
+extern const unsigned int tlbh_nr_rules;
+/* Every bit that names a rule. */
+#define TLBH_RULES_KNOWN	GENMASK_ULL(tlbh_nr_rules - 1, 0)
 
 const struct tlbh_policy *tlbh_policy_find(const char *name);
 const struct tlbh_policy *tlbh_policy_default(void);

@@ -1109,7 +1109,9 @@ int tlbh_space_mmap(struct tlbh_file *tf, struct vm_area_struct *vma)
 	sp->size = size;
 	sp->data_size = size / 2;
 	sp->id = (atomic_inc_return(&tlbh_space_ids) & 0x7fff) + 1;
-	tlbh_mm_init(&sp->emm, NULL, NULL, &tlbh_hw_backend_ops, sp);
+	sp->policy_base = tlbh_policy_default();
+	sp->policy = *sp->policy_base;
+	tlbh_mm_init(&sp->emm, &sp->policy, NULL, &tlbh_hw_backend_ops, sp);
 	sp->espace.mm = &sp->emm;
 	sp->espace.pt_ops = &tlbh_hw_pt_ops;
 	sp->espace.pt = sp;

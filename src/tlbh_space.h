@@ -22,6 +22,7 @@
 
 #include "tlbh_engine.h"
 #include "tlbh_ops.h"
+#include "tlbh_policy.h"
 
 struct file;
 struct mm_struct;
@@ -56,6 +57,8 @@ enum tlbh_held {
  * @data_size: bytes of the data area (lower half)
  * @id: identity field of the space
  * @next_gen: next generation to stamp
+ * @policy_base: the named policy SET_POLICY chose
+ * @policy: the rule set in force: @policy_base with rules added/dropped
  * @emm: engine state
  * @espace: engine view: @emm plus the page-table ops on @mm
  * @reclaim: the reclaimer of TLBH_IOC_RECLAIM
@@ -83,6 +86,8 @@ struct tlbh_dspace {
 	unsigned long data_size;
 	u64 id;
 	u64 next_gen;
+	const struct tlbh_policy *policy_base;
+	struct tlbh_policy policy;
 	struct tlbh_mm emm;
 	struct tlbh_space espace;
 	struct tlbh_reclaim reclaim;
@@ -161,5 +166,6 @@ long tlbh_ioc_pool(struct tlbh_file *tf, void *arg);
 long tlbh_ioc_drain(struct tlbh_file *tf, void *arg);
 long tlbh_ioc_clear_refs(struct tlbh_file *tf, void *arg);
 long tlbh_ioc_policy_info(struct tlbh_file *tf, void *arg);
+long tlbh_ioc_rule_info(struct tlbh_file *tf, void *arg);
 
 #endif /* _TLBH_SPACE_H */

@@ -99,8 +99,9 @@ long tlbh_ioc_space_info(struct tlbh_file *tf, void *arg)
 	si->size = sp->size;
 	si->data_size = sp->data_size;
 	si->space_id = sp->id;
-	si->policy = sp->emm.policy - tlbh_policies + 1;
+	si->policy = sp->policy_base - tlbh_policies + 1;
 	si->nr_policies = tlbh_nr_policies;
+	si->rules = sp->policy.rules;
 	si->pages = sp->nr_pages;
 	si->quarantined = sp->nr_quarantined;
 	si->tables = tlbh_space_count_tables(sp, false);
@@ -113,10 +114,12 @@ long tlbh_ioc_set_policy(struct tlbh_file *tf, void *arg)
 {
 	struct tlbh_dspace *sp = tlbh_sp(tf);
 	struct tlbh_policy_arg *p = arg;
+	const struct tlbh_policy *base;
 	int ret;
 
 	if (!tlbh_zero(p->reserved, ARRAY_SIZE(p->reserved)) || !p->policy ||
-	    p->policy > tlbh_nr_policies)
+	    p->policy > tlbh_nr_policies ||
+	    ((p->add | p->drop) & ~TLBH_RULES_KNOWN))
 		return -EINVAL;
 	if (!sp)
 		return -ENXIO;
@@ -126,8 +129,12 @@ long tlbh_ioc_set_policy(struct tlbh_file *tf, void *arg)
 	if (sp->reclaim.nr || sp->reclaim.batch.flush_required || sp->held) {
 		ret = -EBUSY;
 	} else {
-		sp->emm.policy = &tlbh_policies[p->policy - 1];
-		p->is_buggy = sp->emm.policy->is_buggy;
+		base = &tlbh_policies[p->policy - 1];
+		sp->policy_base = base;
+		sp->policy = *base;
+		sp->policy.rules = (base->rules | p->add) & ~p->drop;
+		p->is_buggy = base->is_buggy;
+		p->rules = sp->policy.rules;
 	}
 	tlbh_space_leave(sp, false);
 	return ret;
@@ -801,12 +808,32 @@ long tlbh_ioc_policy_info(struct tlbh_file *tf, void *arg)
 	const struct tlbh_policy *pol;
 
 	pi->is_buggy = 0;
+	pi->rules = 0;
+	pi->nr_policies = tlbh_nr_policies;
 	memset(pi->name, 0, sizeof(pi->name));
 	if (!tlbh_zero(pi->reserved, ARRAY_SIZE(pi->reserved)) ||
 	    !pi->policy || pi->policy > tlbh_nr_policies)
 		return -EINVAL;
 	pol = &tlbh_policies[pi->policy - 1];
 	pi->is_buggy = pol->is_buggy;
+	pi->rules = pol->rules;
 	strscpy((char *)pi->name, pol->name, sizeof(pi->name));
+	return 0;
+}
+
+long tlbh_ioc_rule_info(struct tlbh_file *tf, void *arg)
+{
+	struct tlbh_rule_info *ri = arg;
+	const struct tlbh_rule *rule;
+
+	memset(ri->name, 0, sizeof(ri->name));
+	memset(ri->doc, 0, sizeof(ri->doc));
+	if (!tlbh_zero(ri->reserved, ARRAY_SIZE(ri->reserved)) || ri->bit > 63)
+		return -EINVAL;
+	if (ri->bit >= tlbh_nr_rules)
+		return -ENOENT;
+	rule = &tlbh_rules[ri->bit];
+	strscpy((char *)ri->name, rule->name, sizeof(ri->name));
+	strscpy((char *)ri->doc, rule->doc, sizeof(ri->doc));
 	return 0;
 }

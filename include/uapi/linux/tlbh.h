@@ -24,7 +24,7 @@
 #include <linux/types.h>
 
 /* Bumped on any incompatible change of a structure or command. */
-#define TLBH_ABI_VERSION	1
+#define TLBH_ABI_VERSION	2
 
 #define TLBH_DEVICE_NAME	"tlbh"
 
@@ -38,9 +38,11 @@
 #define TLBH_FEAT_OPS		_BITULL(3)	/* engine-driven mm operations */
 #define TLBH_FEAT_POOL		_BITULL(4)	/* pool accounting, drain */
 #define TLBH_FEAT_HOLD		_BITULL(5)	/* TLBH_HOLD, TLBH_IOC_RESUME */
+#define TLBH_FEAT_RULES		_BITULL(6)	/* rule sets, TLBH_IOC_RULE_INFO */
 #define TLBH_FEAT_ALL		(TLBH_FEAT_SPACE | TLBH_FEAT_HWFLUSH |	\
 				 TLBH_FEAT_PROBE | TLBH_FEAT_OPS |	\
-				 TLBH_FEAT_POOL | TLBH_FEAT_HOLD)
+				 TLBH_FEAT_POOL | TLBH_FEAT_HOLD |	\
+				 TLBH_FEAT_RULES)
 
 /**
  * struct tlbh_version - argument of TLBH_IOC_VERSION
@@ -87,12 +89,14 @@ struct tlbh_version {
  * @size:        out: bytes mapped
  * @data_size:   out: bytes of the data area (offsets are below this)
  * @space_id:    out: the space field of this space's identities
- * @policy:      out: policy index in force (1-based)
+ * @policy:      out: index of the named policy in force (1-based)
  * @nr_policies: out: number of policies the module knows
  * @pages:       out: pool pages the space owns (mapped + quarantined)
  * @quarantined: out: pages waiting for a full flush before release
  * @tables:      out: PTE tables in the data area
  * @parked:      out: PTE tables parked in the park area
+ * @rules:       out: TLBH_RULE_* bits in force (the named policy's,
+ *               with what SET_POLICY added and dropped)
  */
 struct tlbh_space_info {
 	__u64 base;
@@ -105,21 +109,53 @@ struct tlbh_space_info {
 	__u64 quarantined;
 	__u64 tables;
 	__u64 parked;
-	__u64 reserved[6];
+	__u64 rules;
+	__u64 reserved[5];
 };
+
+/*
+ * Rules.  A policy is a set of rule bits; each rule is one place where
+ * the kernel's behaviour changed over time (a fix, a release's way of
+ * doing something).  TLBH_IOC_RULE_INFO gives each rule's name and a
+ * one-line description; Documentation/engine.rst the details.  A rule
+ * set is a named policy plus rules added and dropped (SET_POLICY), so
+ * an idea the existing rules can express needs no rebuild.
+ */
+#define TLBH_RULE_PFNMAP_END_VMA	_BITULL(0)
+#define TLBH_RULE_PFNMAP_FREE_VMAS	_BITULL(1)
+#define TLBH_RULE_PFNMAP_PER_VMA	_BITULL(2)
+#define TLBH_RULE_VMA_PFN_STICKY	_BITULL(3)
+#define TLBH_RULE_DELAYED_RMAP		_BITULL(4)
+#define TLBH_RULE_NESTED_FLUSH		_BITULL(5)
+#define TLBH_RULE_BATCHED_PENDING	_BITULL(6)
+#define TLBH_RULE_SOFT_DIRTY_FLUSH	_BITULL(7)
+#define TLBH_RULE_MREMAP_RMAP_LOCK	_BITULL(8)
+#define TLBH_RULE_HUGETLB_FLUSH_FIRST	_BITULL(9)
+#define TLBH_RULE_TABLE_FREE_GATHERED	_BITULL(10)
+#define TLBH_RULE_BATCH_RANGE_CLEARED	_BITULL(11)
+#define TLBH_RULE_LUF			_BITULL(12)
+#define TLBH_RULE_LUF_VMA_FLAG		_BITULL(13)
 
 /**
  * struct tlbh_policy_arg - argument of TLBH_IOC_SET_POLICY
- * @policy:   in: 1-based index of the policy (0 is invalid, -EINVAL)
- * @is_buggy: out: the policy breaks the safety invariant on purpose
+ * @policy:   in: 1-based index of the named policy (0 is invalid, -EINVAL)
+ * @add:      in: TLBH_RULE_* bits to add to the policy's rules
+ * @drop:     in: TLBH_RULE_* bits to remove (applied after @add)
+ * @is_buggy: out: the named policy breaks the safety invariant on
+ *            purpose (for a modified rule set, the tests tell)
+ * @rules:    out: the rule set now in force
  *
- * -EBUSY while an operation keeps state across commands (a reclaim
- * batch not yet flushed).
+ * -EINVAL for a bit in @add or @drop that names no rule, -EBUSY while
+ * an operation keeps state across commands (a reclaim batch not yet
+ * flushed, a held operation).
  */
 struct tlbh_policy_arg {
 	__u64 policy;
+	__u64 add;
+	__u64 drop;
 	__u64 is_buggy;
-	__u64 reserved[2];
+	__u64 rules;
+	__u64 reserved[3];
 };
 
 /* Harness VMA flags (engine view; the real VMA does not change). */
@@ -340,14 +376,18 @@ struct tlbh_probe {
 	__u64 reserved[3];
 };
 
+/* Room for counters in struct tlbh_counters; TLBH_CNT_NR fits in it. */
+#define TLBH_CNT_SLOTS		32
+
 /**
  * struct tlbh_counters - argument of TLBH_IOC_COUNTERS
  * @flags: in: TLBH_COUNTERS_RESET: zero the counters after reading them
- * @c:     out: TLBH_CNT_* indexed counters of the space
+ * @c:     out: TLBH_CNT_* indexed counters of the space; the slots from
+ *         TLBH_CNT_NR on are zero
  */
 struct tlbh_counters {
 	__u64 flags;
-	__u64 c[23];
+	__u64 c[TLBH_CNT_SLOTS];
 };
 
 #define TLBH_COUNTERS_RESET	_BITULL(0)
@@ -415,16 +455,34 @@ struct tlbh_pool {
 /**
  * struct tlbh_policy_info - argument of TLBH_IOC_POLICY_INFO (no space
  * needed)
- * @policy:   in: 1-based index, 1..nr_policies of TLBH_IOC_SPACE_INFO
- *            (-EINVAL otherwise)
- * @is_buggy: out: the policy breaks the safety invariant on purpose
- * @name:     out: the policy's name, NUL-terminated, truncated to fit
+ * @policy:      in: 1-based index, 1..@nr_policies (-EINVAL otherwise;
+ *               0 is -EINVAL too, and still fills @nr_policies)
+ * @is_buggy:    out: the policy breaks the safety invariant on purpose
+ * @rules:       out: its TLBH_RULE_* bits
+ * @nr_policies: out: number of policies the module knows
+ * @name:        out: the policy's name, NUL-terminated
  */
 struct tlbh_policy_info {
 	__u64 policy;
 	__u64 is_buggy;
+	__u64 rules;
+	__u64 nr_policies;
 	__u64 name[6];
 	__u64 reserved[2];
+};
+
+/**
+ * struct tlbh_rule_info - argument of TLBH_IOC_RULE_INFO (no space needed)
+ * @bit:  in: bit number of the rule, 0..63; -ENOENT when no rule has
+ *        that bit (the rules are numbered densely from 0)
+ * @name: out: the rule's name, NUL-terminated (lower case, '_')
+ * @doc:  out: one line saying what the rule does, NUL-terminated
+ */
+struct tlbh_rule_info {
+	__u64 bit;
+	__u64 name[4];
+	__u64 doc[16];
+	__u64 reserved[3];
 };
 
 #define TLBH_IOC_SPACE_INFO	_IOR(TLBH_IOC_MAGIC, 0x01, struct tlbh_space_info)
@@ -449,5 +507,6 @@ struct tlbh_policy_info {
 #define TLBH_IOC_CLEAR_REFS	_IOWR(TLBH_IOC_MAGIC, 0x14, struct tlbh_range)
 #define TLBH_IOC_POLICY_INFO	_IOWR(TLBH_IOC_MAGIC, 0x15, struct tlbh_policy_info)
 #define TLBH_IOC_RESUME		_IOWR(TLBH_IOC_MAGIC, 0x16, struct tlbh_range)
+#define TLBH_IOC_RULE_INFO	_IOWR(TLBH_IOC_MAGIC, 0x17, struct tlbh_rule_info)
 
 #endif /* _UAPI_LINUX_TLBH_H */

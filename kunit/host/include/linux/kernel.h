@@ -11,6 +11,8 @@
 #include <linux/bug.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* log2 of a constant power of two, usable in initializers */
+#define const_ilog2(n)	(__builtin_ctzll(n))
 #include <stdarg.h>
 
 /* Like snprintf, but returns what was written, not what was wanted. */

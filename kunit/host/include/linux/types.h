@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <asm/types.h>		/* __u64 and friends, for the uapi header */
+
 typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
