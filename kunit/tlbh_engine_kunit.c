@@ -48,4 +48,4 @@ static struct kunit_suite tlbh_engine_suite = {
 
 kunit_test_suite(tlbh_engine_suite);
 
-MODULE_IMPORT_NS(TLBH);
+MODULE_IMPORT_NS(TLBH_NS);

@@ -37,7 +37,7 @@ struct tlbh_ioctl_desc {
 };
 
 /* Largest argument structure a command may take, in bytes. */
-#define TLBH_IOC_MAX_SIZE	256
+#define TLBH_IOC_MAX_SIZE	512
 
 extern const struct tlbh_ioctl_desc tlbh_ioctls[];
 extern const unsigned int tlbh_ioctl_count;

@@ -43,7 +43,7 @@ const char *tlbh_violation_name(enum tlbh_violation kind)
 		return "unknown";
 	return violation_names[kind];
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_violation_name, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_violation_name, TLBH_NS);
 
 /**
  * tlbh_arch_x86 - fill in the x86-64 properties
@@ -56,7 +56,7 @@ void tlbh_arch_x86(struct tlbh_arch *arch)
 	arch->merge_vmas = true;
 	arch->table_invalidate = true;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_arch_x86, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_arch_x86, TLBH_NS);
 
 /**
  * tlbh_mm_init - set up an address space for the engine
@@ -82,7 +82,7 @@ void tlbh_mm_init(struct tlbh_mm *mm, const struct tlbh_policy *policy,
 	atomic_set(&mm->batched_pending, 0);
 	atomic_set(&mm->batched_flushed, 0);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_mm_init, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_mm_init, TLBH_NS);
 
 /**
  * tlbh_rule - is a policy rule in force for this address space
@@ -95,7 +95,7 @@ bool tlbh_rule(const struct tlbh_mm *mm, unsigned long rule)
 {
 	return mm->policy->rules & rule;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_rule, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_rule, TLBH_NS);
 
 /**
  * tlbh_report - report a broken safety invariant
@@ -116,7 +116,7 @@ void tlbh_report(struct tlbh_mm *mm, enum tlbh_violation kind,
 	if (mm->ops->violation)
 		mm->ops->violation(mm->priv, kind, addr, what);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_report, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_report, TLBH_NS);
 
 /* ------------------------------------------------------------------ */
 /* Range tracking and the invariant audit                              */
@@ -170,7 +170,7 @@ void tlbh_adjust_range(struct tlbh_gather *tlb, unsigned long addr,
 	tlb->audit_start = min(tlb->audit_start, addr);
 	tlb->audit_end = max(tlb->audit_end, addr + size);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_adjust_range, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_adjust_range, TLBH_NS);
 
 /**
  * tlbh_track_clear - record a cleared entry (tlb_flush_p?d_range)
@@ -198,7 +198,7 @@ void tlbh_track_clear(struct tlbh_gather *tlb, unsigned long addr,
 		break;
 	}
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_track_clear, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_track_clear, TLBH_NS);
 
 /**
  * tlbh_unmap_shift - invalidation stride of the gathered range
@@ -218,7 +218,7 @@ unsigned int tlbh_unmap_shift(const struct tlbh_gather *tlb)
 		return TLBH_P4D_SHIFT;
 	return TLBH_PAGE_SHIFT;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_unmap_shift, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_unmap_shift, TLBH_NS);
 
 /**
  * tlbh_needs_flush - did the gather record anything that needs a flush
@@ -231,7 +231,7 @@ bool tlbh_needs_flush(const struct tlbh_gather *tlb)
 	return tlb->freed_tables || tlb->cleared_ptes || tlb->cleared_pmds ||
 	       tlb->cleared_puds || tlb->cleared_p4ds;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_needs_flush, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_needs_flush, TLBH_NS);
 
 /* ------------------------------------------------------------------ */
 /* The x86 flush decision (flush_tlb_mm_range, flush_tlb_multi)        */
@@ -318,7 +318,7 @@ void tlbh_flush_tlb_range(struct tlbh_mm *mm, unsigned long start,
 	if (pick_targets(mm, &f))
 		send_flush(mm, &f);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_flush_tlb_range, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_flush_tlb_range, TLBH_NS);
 
 /**
  * tlbh_flush_tlb_mm - flush the whole address space (flush_tlb_mm)
@@ -330,7 +330,7 @@ void tlbh_flush_tlb_mm(struct tlbh_mm *mm, const char *reason)
 	tlbh_flush_tlb_range(mm, 0, TLBH_FLUSH_ALL, TLBH_PAGE_SHIFT, false,
 			     reason);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_flush_tlb_mm, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_flush_tlb_mm, TLBH_NS);
 
 /* ------------------------------------------------------------------ */
 /* LUF                                                                  */
@@ -348,7 +348,7 @@ void tlbh_luf_defer(struct tlbh_mm *mm, struct tlbh_vma *vma)
 	if (vma)
 		vma->luf_deferred = true;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_luf_defer, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_luf_defer, TLBH_NS);
 
 /**
  * tlbh_luf_flush - pay the flushes LUF owes (before a page is reused)
@@ -371,7 +371,7 @@ void tlbh_luf_flush(struct tlbh_mm *mm, const char *reason)
 	mm->luf_cpus = 0;
 	send_flush(mm, &f);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_luf_flush, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_luf_flush, TLBH_NS);
 
 /* ------------------------------------------------------------------ */
 /* Flushing a gather                                                    */
@@ -412,7 +412,7 @@ void tlbh_flush_tlbonly(struct tlbh_gather *tlb)
 	reset_range(tlb);
 	reset_audit(tlb);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_flush_tlbonly, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_flush_tlbonly, TLBH_NS);
 
 static void check_free(struct tlbh_gather *tlb, const char *what)
 {
@@ -451,7 +451,7 @@ void tlbh_flush_rmaps(struct tlbh_gather *tlb)
 		flush_rmap_batch(tlb->mm, tlb->active);
 	tlb->delayed_rmap = 0;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_flush_rmaps, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_flush_rmaps, TLBH_NS);
 
 static void free_gathered_pages(struct tlbh_gather *tlb)
 {
@@ -520,7 +520,7 @@ void tlbh_flush_mmu(struct tlbh_gather *tlb)
 	free_tables(tlb);
 	free_gathered_pages(tlb);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_flush_mmu, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_flush_mmu, TLBH_NS);
 
 /* ------------------------------------------------------------------ */
 /* Page batching                                                        */
@@ -586,7 +586,7 @@ bool tlbh_remove_page(struct tlbh_gather *tlb, unsigned long pfn,
 	}
 	return false;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_remove_page, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_remove_page, TLBH_NS);
 
 /**
  * tlbh_change_page_size - note the size of the pages being gathered
@@ -605,7 +605,7 @@ void tlbh_change_page_size(struct tlbh_gather *tlb, unsigned int page_size)
 		tlbh_flush_mmu(tlb);
 	tlb->page_size = page_size;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_change_page_size, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_change_page_size, TLBH_NS);
 
 /* ------------------------------------------------------------------ */
 /* Table freeing                                                        */
@@ -638,7 +638,7 @@ void tlbh_remove_table(struct tlbh_gather *tlb, unsigned long table_pfn)
 	if (tlb->tables->nr == TLBH_TABLE_BATCH_MAX)
 		free_tables(tlb);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_remove_table, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_remove_table, TLBH_NS);
 
 /**
  * tlbh_free_table - a page table was unhooked (p?d_free_tlb)
@@ -670,7 +670,7 @@ void tlbh_free_table(struct tlbh_gather *tlb, enum tlbh_level level,
 	}
 	tlbh_remove_table(tlb, table_pfn);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_free_table, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_free_table, TLBH_NS);
 
 /* ------------------------------------------------------------------ */
 /* VMAs                                                                 */
@@ -708,7 +708,7 @@ void tlbh_start_vma(struct tlbh_gather *tlb, const struct tlbh_vma *vma)
 			tlb->luf_missed = 1;
 	}
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_start_vma, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_start_vma, TLBH_NS);
 
 /**
  * tlbh_end_vma - done zapping a VMA (tlb_end_vma)
@@ -726,7 +726,7 @@ void tlbh_end_vma(struct tlbh_gather *tlb, const struct tlbh_vma *vma)
 	    (tlbh_rule(tlb->mm, TLBH_RULE_PFNMAP_END_VMA) && tlb->vma_pfn))
 		tlbh_flush_tlbonly(tlb);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_end_vma, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_end_vma, TLBH_NS);
 
 /**
  * tlbh_free_vmas - VMAs are about to be unlinked (tlb_free_vmas)
@@ -742,7 +742,7 @@ void tlbh_free_vmas(struct tlbh_gather *tlb)
 	if (tlbh_rule(tlb->mm, TLBH_RULE_PFNMAP_FREE_VMAS) && tlb->vma_pfn)
 		tlbh_flush_tlbonly(tlb);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_free_vmas, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_free_vmas, TLBH_NS);
 
 /**
  * tlbh_unlink_vma - one VMA is about to be unlinked (free_pgtables loop)
@@ -765,7 +765,7 @@ void tlbh_unlink_vma(struct tlbh_gather *tlb, const struct tlbh_vma *vma)
 		tlbh_report(tlb->mm, TLBH_VIOL_PFNMAP_UNLINK, vma->start,
 			    "PFNMAP VMA unlinked before its entries were flushed");
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_unlink_vma, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_unlink_vma, TLBH_NS);
 
 /* ------------------------------------------------------------------ */
 /* Gather lifecycle and nesting                                         */
@@ -778,7 +778,7 @@ void tlbh_inc_flush_pending(struct tlbh_mm *mm)
 {
 	atomic_inc(&mm->flush_pending);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_inc_flush_pending, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_inc_flush_pending, TLBH_NS);
 
 /**
  * tlbh_dec_flush_pending - ... and has flushed
@@ -788,7 +788,7 @@ void tlbh_dec_flush_pending(struct tlbh_mm *mm)
 {
 	atomic_dec(&mm->flush_pending);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_dec_flush_pending, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_dec_flush_pending, TLBH_NS);
 
 /**
  * tlbh_flush_nested - another gather is in flight (mm_tlb_flush_nested)
@@ -800,7 +800,7 @@ bool tlbh_flush_nested(struct tlbh_mm *mm)
 {
 	return atomic_read(&mm->flush_pending) > 1;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_flush_nested, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_flush_nested, TLBH_NS);
 
 /**
  * tlbh_gather - start a gather (tlb_gather_mmu, tlb_gather_mmu_fullmm)
@@ -822,7 +822,7 @@ void tlbh_gather(struct tlbh_gather *tlb, struct tlbh_mm *mm, bool fullmm)
 	if (mm->ops->gather_event)
 		mm->ops->gather_event(mm->priv, true, fullmm);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_gather, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_gather, TLBH_NS);
 
 /**
  * tlbh_finish - end a gather: flush, free, release (tlb_finish_mmu)
@@ -860,7 +860,7 @@ void tlbh_finish(struct tlbh_gather *tlb)
 	if (mm->ops->gather_event)
 		mm->ops->gather_event(mm->priv, false, tlb->fullmm);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_finish, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_finish, TLBH_NS);
 
 /**
  * tlbh_abandon - drop an open gather without flushing or freeing
@@ -888,7 +888,7 @@ void tlbh_abandon(struct tlbh_gather *tlb)
 	}
 	tlbh_dec_flush_pending(mm);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_abandon, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_abandon, TLBH_NS);
 
 /* ------------------------------------------------------------------ */
 /* Reclaim: the deferred-flush batch                                    */
@@ -906,7 +906,7 @@ bool tlbh_should_defer_flush(struct tlbh_mm *mm, bool batch_flush)
 
 	return batch_flush && (mm->ops->mm_cpus(mm->priv) & ~self);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_should_defer_flush, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_should_defer_flush, TLBH_NS);
 
 /**
  * tlbh_reclaim_defer - a PTE was cleared, its flush deferred
@@ -926,7 +926,7 @@ void tlbh_reclaim_defer(struct tlbh_mm *mm, struct tlbh_reclaim_batch *b,
 	if (writable)
 		b->writable = true;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_reclaim_defer, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_reclaim_defer, TLBH_NS);
 
 /**
  * tlbh_reclaim_flush - flush a reclaim batch (try_to_unmap_flush)
@@ -957,7 +957,7 @@ void tlbh_reclaim_flush(struct tlbh_mm *mm, struct tlbh_reclaim_batch *b)
 	if (f.cpus)
 		send_flush(mm, &f);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_reclaim_flush, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_reclaim_flush, TLBH_NS);
 
 /**
  * tlbh_reclaim_flush_dirty - flush only if a dirty entry was deferred
@@ -970,7 +970,7 @@ void tlbh_reclaim_flush_dirty(struct tlbh_mm *mm,
 	if (b->writable)
 		tlbh_reclaim_flush(mm, b);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_reclaim_flush_dirty, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_reclaim_flush_dirty, TLBH_NS);
 
 /**
  * tlbh_flush_batched_pending - pay a deferred reclaim flush, under PTL
@@ -993,4 +993,4 @@ void tlbh_flush_batched_pending(struct tlbh_mm *mm)
 	tlbh_flush_tlb_mm(mm, "batched-pending");
 	atomic_set(&mm->batched_flushed, pending);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_flush_batched_pending, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_flush_batched_pending, TLBH_NS);

@@ -57,10 +57,10 @@ const struct tlbh_ioctl_desc tlbh_ioctls[] = {
 	{ TLBH_IOC_RESUME, "RESUME", tlbh_ioc_resume },
 	{ TLBH_IOC_RULE_INFO, "RULE_INFO", tlbh_ioc_rule_info },
 };
-EXPORT_SYMBOL_NS_GPL(tlbh_ioctls, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_ioctls, TLBH_NS);
 
 const unsigned int tlbh_ioctl_count = ARRAY_SIZE(tlbh_ioctls);
-EXPORT_SYMBOL_NS_GPL(tlbh_ioctl_count, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_ioctl_count, TLBH_NS);
 
 static const struct tlbh_ioctl_desc *tlbh_ioctl_lookup(unsigned int cmd)
 {
@@ -95,7 +95,7 @@ long tlbh_ioctl_dispatch(struct tlbh_file *tf, unsigned int cmd, void *arg)
 		memset(arg, 0, _IOC_SIZE(cmd));
 	return desc->fn(tf, arg);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_ioctl_dispatch, TLBH);
+EXPORT_SYMBOL_NS_GPL(tlbh_ioctl_dispatch, TLBH_NS);
 
 long tlbh_unlocked_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)

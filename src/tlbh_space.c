@@ -26,6 +26,7 @@
 #include <linux/smp.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 #include <asm/invpcid.h>
 #include <asm/processor-flags.h>
@@ -79,28 +80,75 @@ unsigned int tlbh_nr_spaces(void)
 	return atomic_read(&tlbh_spaces);
 }
 
-/* page->private of a pool page: cookie | space id, plus the quarantine bit. */
-#define TLBH_PAGE_COOKIE	0x7e1b0000UL
-#define TLBH_PAGE_QUAR		0x100000000UL
-
 /* ------------------------------------------------------------------ */
 /* Full flushes and the hardware flush of the engine                   */
 
-static void tlbh_flush_everything_one(void *info)
+/* The user PCID of the current CPU with PTI and PCID, else 0. */
+static unsigned long tlbh_user_pcid(void)
 {
-	__flush_tlb_all();
+#ifdef CONFIG_PAGE_TABLE_ISOLATION
+	if (boot_cpu_has(X86_FEATURE_PTI) &&
+	    (native_read_cr4() & X86_CR4_PCIDE))
+		return (__native_read_cr3() & CR3_PCID_MASK) |
+		       (1UL << X86_CR3_PTI_PCID_USER_BIT);
+#endif
+	return 0;
 }
 
 /**
- * tlbh_flush_everything - flush every TLB entry on every online CPU
+ * tlbh_hw_supported - can this CPU flush the way the backend does
  *
- * __flush_tlb_all drops global entries and the entries of every PCID,
- * and the paging-structure caches, so afterwards no CPU can reach a page
- * through an entry created before the call.
+ * The user PCID of PTI can only be flushed from kernel mode with
+ * INVPCID; the kernel defers it to the return to user space through
+ * per-CPU state a module cannot reach.  Without INVPCID, on a CPU with
+ * PTI and PCID, the backend would be weaker than the kernel: refuse.
+ *
+ * Return: true when the hardware backend can run here.
  */
-void tlbh_flush_everything(void)
+bool tlbh_hw_supported(void)
 {
-	on_each_cpu(tlbh_flush_everything_one, NULL, 1);
+#ifdef CONFIG_PAGE_TABLE_ISOLATION
+	if (boot_cpu_has(X86_FEATURE_PTI) && boot_cpu_has(X86_FEATURE_PCID) &&
+	    !boot_cpu_has(X86_FEATURE_INVPCID))
+		return false;
+#endif
+	return true;
+}
+
+/*
+ * What the kernel's flush_tlb_local() does: reload CR3, which drops every
+ * non-global entry of the current PCID (all of them without PCID), and
+ * with PTI also the entries of the user PCID.  Global (kernel) entries
+ * stay, as they do for the kernel.
+ */
+static void tlbh_flush_local(void)
+{
+	unsigned long user_pcid = tlbh_user_pcid();
+
+	native_write_cr3(__native_read_cr3());
+	if (user_pcid)
+		invpcid_flush_single_context(user_pcid);
+}
+
+static void tlbh_flush_local_one(void *info)
+{
+	tlbh_flush_local();
+}
+
+/**
+ * tlbh_space_flush_everywhere - no CPU may reach a page of the space
+ * @sp: the space
+ *
+ * Bumps the mm's flush generation, so a CPU that switches into the mm
+ * later (from another PCID slot, or out of lazy mode) flushes it, then
+ * flushes the user entries of whatever each online CPU runs now.  After
+ * it, no CPU can reach a pool page through an entry created before the
+ * call: the pages are mapped only by this space's page tables.
+ */
+void tlbh_space_flush_everywhere(struct tlbh_dspace *sp)
+{
+	atomic64_inc_return(&sp->mm->context.tlb_gen);
+	on_each_cpu(tlbh_flush_local_one, NULL, 1);
 }
 
 struct tlbh_hw_req {
@@ -114,18 +162,6 @@ struct tlbh_hw_req {
 static inline void tlbh_invlpg(unsigned long addr)
 {
 	asm volatile("invlpg (%0)" : : "r" (addr) : "memory");
-}
-
-/* The user PCID of the current CPU with PTI and PCID, else 0. */
-static unsigned long tlbh_user_pcid(void)
-{
-#ifdef CONFIG_PAGE_TABLE_ISOLATION
-	if (boot_cpu_has(X86_FEATURE_PTI) &&
-	    (native_read_cr4() & X86_CR4_PCIDE))
-		return (__native_read_cr3() & CR3_PCID_MASK) |
-		       (1UL << X86_CR3_PTI_PCID_USER_BIT);
-#endif
-	return 0;
 }
 
 static void tlbh_hw_flush_one(void *info)
@@ -145,15 +181,13 @@ static void tlbh_hw_flush_one(void *info)
 	}
 	if (st)
 		WRITE_ONCE(st->handled, st->handled + 1);
-	user_pcid = tlbh_user_pcid();
-	if (req->full || (user_pcid && !boot_cpu_has(X86_FEATURE_INVPCID))) {
-		if (!req->full)
-			atomic64_inc(&sp->cnt[TLBH_CNT_FULL_FALLBACK]);
-		__flush_tlb_all();
+	if (req->full) {
+		tlbh_flush_local();
 		if (st)
 			WRITE_ONCE(st->full, st->full + 1);
 		return;
 	}
+	user_pcid = tlbh_user_pcid();
 	for (addr = req->start; addr < req->end; addr += 1UL << req->shift) {
 		tlbh_invlpg(addr);
 		if (user_pcid)
@@ -186,8 +220,11 @@ static void tlbh_hw_flush(struct tlbh_dspace *sp, const struct tlbh_flush *f,
 
 	if (!full && (req.start < sp->base || req.end > sp->base + sp->size ||
 		      req.start >= req.end ||
-		      (req.end - req.start) >> req.shift > sp->size >> PAGE_SHIFT))
+		      (req.end - req.start) >> req.shift > sp->size >> PAGE_SHIFT)) {
+		/* Never invalidate page by page outside the space. */
 		req.full = true;
+		atomic64_inc(&sp->cnt[TLBH_CNT_FULL_FALLBACK]);
+	}
 	atomic64_inc(&sp->cnt[req.full ? TLBH_CNT_FLUSH_ALL :
 			      TLBH_CNT_FLUSH_RANGE]);
 	cpumask_clear(sp->targets);
@@ -216,76 +253,79 @@ static void tlbh_hw_flush(struct tlbh_dspace *sp, const struct tlbh_flush *f,
 /* ------------------------------------------------------------------ */
 /* The pool                                                            */
 
-static struct page *tlbh_pool_alloc(struct tlbh_dspace *sp,
-				    unsigned long addr)
-{
+/*
+ * A pool page and what the module knows of it, kept in the space's
+ * xarray by pfn: the page's struct page is never used for the module's
+ * own bookkeeping.
+ */
+struct tlbh_pool_page {
+	struct list_head link;		/* sp->pages or sp->quarantine */
 	struct page *page;
+	unsigned int maps;		/* PTEs of the space mapping it */
+	bool quarantined;		/* never mapped again */
+};
+
+static struct tlbh_pool_page *tlbh_pool_alloc(struct tlbh_dspace *sp,
+					      unsigned long addr)
+{
+	struct tlbh_pool_page *pp;
 	u64 *stamp;
 
-	if (atomic_long_inc_return(&tlbh_pool) > tlbh_max_pool_pages) {
-		atomic_long_dec(&tlbh_pool);
-		return NULL;
-	}
-	page = alloc_page(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
-	if (!page) {
-		atomic_long_dec(&tlbh_pool);
-		return NULL;
-	}
+	if (atomic_long_inc_return(&tlbh_pool) > tlbh_max_pool_pages)
+		goto limit;
+	pp = kzalloc(sizeof(*pp), GFP_KERNEL);
+	if (!pp)
+		goto limit;
+	pp->page = alloc_page(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+	if (!pp->page)
+		goto nopage;
+	if (xa_err(xa_store(&sp->pool, page_to_pfn(pp->page), pp, GFP_KERNEL)))
+		goto noslot;
 	sp->next_gen = (sp->next_gen + 1) & 0xffffff;
 	if (!sp->next_gen)
 		sp->next_gen = 1;
-	stamp = page_address(page);
+	stamp = page_address(pp->page);
 	stamp[0] = sp->id << 48 |
 		   (u64)(((addr - sp->base) >> PAGE_SHIFT) & 0xffffff) << 24 |
 		   sp->next_gen;
 	stamp[1] = ~stamp[0];
-	set_page_private(page, TLBH_PAGE_COOKIE | (unsigned long)sp->id);
-	page->index = 0;	/* number of PTEs mapping it */
-	list_add_tail(&page->lru, &sp->pages);
+	list_add_tail(&pp->link, &sp->pages);
 	sp->nr_pages++;
-	return page;
+	return pp;
+noslot:
+	__free_page(pp->page);
+nopage:
+	kfree(pp);
+limit:
+	atomic_long_dec(&tlbh_pool);
+	return NULL;
 }
 
-static bool tlbh_pool_owns(struct tlbh_dspace *sp, struct page *page)
+static struct tlbh_pool_page *tlbh_pool_page(struct tlbh_dspace *sp,
+					     unsigned long pfn)
 {
-	return (page_private(page) & ~TLBH_PAGE_QUAR) ==
-	       (TLBH_PAGE_COOKIE | (unsigned long)sp->id);
-}
-
-static bool tlbh_quarantined(struct page *page)
-{
-	return page_private(page) & TLBH_PAGE_QUAR;
-}
-
-static struct page *tlbh_pool_page(struct tlbh_dspace *sp, unsigned long pfn)
-{
-	struct page *page;
-
-	if (!pfn_valid(pfn))
-		return NULL;
-	page = pfn_to_page(pfn);
-	return tlbh_pool_owns(sp, page) ? page : NULL;
+	return xa_load(&sp->pool, pfn);
 }
 
 /* Never mapped again; released after the next full flush everywhere. */
-static void tlbh_quarantine(struct tlbh_dspace *sp, struct page *page)
+static void tlbh_quarantine(struct tlbh_dspace *sp, struct tlbh_pool_page *pp)
 {
-	if (tlbh_quarantined(page))
+	if (pp->quarantined)
 		return;
-	set_page_private(page, page_private(page) | TLBH_PAGE_QUAR);
-	list_move_tail(&page->lru, &sp->quarantine);
+	pp->quarantined = true;
+	list_move_tail(&pp->link, &sp->quarantine);
 	sp->nr_quarantined++;
 }
 
 static void tlbh_pool_release(struct tlbh_dspace *sp, struct list_head *list)
 {
-	struct page *page, *tmp;
+	struct tlbh_pool_page *pp, *tmp;
 
-	list_for_each_entry_safe(page, tmp, list, lru) {
-		list_del(&page->lru);
-		set_page_private(page, 0);
-		page->index = 0;
-		__free_page(page);
+	list_for_each_entry_safe(pp, tmp, list, link) {
+		list_del(&pp->link);
+		xa_erase(&sp->pool, page_to_pfn(pp->page));
+		__free_page(pp->page);
+		kfree(pp);
 		sp->nr_pages--;
 		atomic_long_dec(&tlbh_pool);
 	}
@@ -301,7 +341,7 @@ unsigned long tlbh_space_drain(struct tlbh_dspace *sp)
 {
 	unsigned long n = sp->nr_quarantined;
 
-	tlbh_flush_everything();
+	tlbh_space_flush_everywhere(sp);
 	bitmap_fill(sp->park_ok, sp->data_size >> PMD_SHIFT);
 	tlbh_pool_release(sp, &sp->quarantine);
 	sp->nr_quarantined = 0;
@@ -399,6 +439,13 @@ struct tlbh_pte_ctx {
 	unsigned long count;
 };
 
+/*
+ * The one PTE accessor, run by apply_to_page_range() under the PTE lock,
+ * the page-table walker every release exports (the existing-only walk
+ * is not exported on 7.2).  Callers make sure the PTE table exists
+ * first, so the walk allocates nothing; unlike the existing-only walk it
+ * also calls back for empty entries, which this handles.
+ */
 static int tlbh_pte_fn(pte_t *ptep, unsigned long addr, void *data)
 {
 	struct tlbh_pte_ctx *c = data;
@@ -407,34 +454,35 @@ static int tlbh_pte_fn(pte_t *ptep, unsigned long addr, void *data)
 	c->seen = true;
 	c->old = old;
 	if (c->clear && !pte_none(old)) {
-		struct page *page;
+		struct tlbh_pool_page *pp;
 
 		ptep_get_and_clear(c->sp->mm, addr, ptep);
-		page = pte_present(old) ? tlbh_pool_page(c->sp, pte_pfn(old)) :
-					  NULL;
-		if (page && page->index)
-			page->index--;
-		if (page && !page->index && c->quarantine)
-			tlbh_quarantine(c->sp, page);
+		pp = pte_present(old) ? tlbh_pool_page(c->sp, pte_pfn(old)) :
+					NULL;
+		if (pp && pp->maps)
+			pp->maps--;
+		if (pp && !pp->maps && c->quarantine)
+			tlbh_quarantine(c->sp, pp);
 		c->count++;
 	}
 	if (c->set) {
-		struct page *page = tlbh_pool_page(c->sp, pte_pfn(c->new));
+		struct tlbh_pool_page *pp = tlbh_pool_page(c->sp,
+							   pte_pfn(c->new));
 
 		if (!pte_none(ptep_get(ptep)))
 			return -EBUSY;
 		set_pte_at(c->sp->mm, addr, ptep, c->new);
-		if (page)
-			page->index++;
+		if (pp)
+			pp->maps++;
 	}
 	return 0;
 }
 
-static pte_t tlbh_mk_hw_pte(struct page *page, bool writable)
+static pte_t tlbh_mk_hw_pte(struct tlbh_pool_page *pp, bool writable)
 {
 	pgprot_t prot = vm_get_page_prot(VM_READ | VM_SHARED |
 					  (writable ? VM_WRITE : 0));
-	pte_t pte = pte_mkyoung(pfn_pte(page_to_pfn(page), prot));
+	pte_t pte = pte_mkyoung(pfn_pte(page_to_pfn(pp->page), prot));
 
 	/* A shared writable protection is already read-write. */
 	if (writable)
@@ -471,8 +519,7 @@ int tlbh_space_ensure_table(struct tlbh_dspace *sp, unsigned long addr)
 	if (pick >= 0) {
 		park = tlbh_park_addr(sp, pick);
 		/* Clear what the table still maps before it is reused. */
-		apply_to_existing_page_range(sp->mm, park, PMD_SIZE,
-					     tlbh_pte_fn, &c);
+		apply_to_page_range(sp->mm, park, PMD_SIZE, tlbh_pte_fn, &c);
 		clear_bit(pick, sp->park_ok);
 		tlbh_move_table(sp, park, addr);
 		atomic64_inc(&sp->cnt[TLBH_CNT_TABLES_REUSED]);
@@ -488,34 +535,33 @@ u64 tlbh_space_identity_at(struct tlbh_dspace *sp, unsigned long addr,
 			   u64 *flags)
 {
 	struct tlbh_pte_ctx c = { .sp = sp };
-	struct page *page;
+	struct tlbh_pool_page *pp;
 	u64 f = 0;
 
 	if (tlbh_space_has_table(sp, addr)) {
 		f |= TLBH_SNAP_TABLE;
-		apply_to_existing_page_range(sp->mm, addr, PAGE_SIZE,
-					     tlbh_pte_fn, &c);
+		apply_to_page_range(sp->mm, addr, PAGE_SIZE, tlbh_pte_fn, &c);
 	}
 	if (flags)
 		*flags = f;
 	if (!c.seen || !pte_present(c.old))
 		return 0;
-	page = tlbh_pool_page(sp, pte_pfn(c.old));
-	if (!page)
+	pp = tlbh_pool_page(sp, pte_pfn(c.old));
+	if (!pp)
 		return 0;
 	f |= TLBH_SNAP_PRESENT | (1ULL << 8);
 	if (pte_write(c.old))
 		f |= TLBH_SNAP_WRITE;
 	if (flags)
 		*flags = f;
-	return *(u64 *)page_address(page);
+	return *(u64 *)page_address(pp->page);
 }
 
 int tlbh_space_populate(struct tlbh_dspace *sp, unsigned long addr,
 			unsigned long len, bool writable, u64 *mapped)
 {
 	unsigned long end = addr + len;
-	struct page *page;
+	struct tlbh_pool_page *pp;
 	int ret;
 
 	for (; addr < end; addr += PAGE_SIZE) {
@@ -526,14 +572,14 @@ int tlbh_space_populate(struct tlbh_dspace *sp, unsigned long addr,
 			return ret;
 		if (tlbh_space_identity_at(sp, addr, NULL))
 			continue;
-		page = tlbh_pool_alloc(sp, addr);
-		if (!page)
+		pp = tlbh_pool_alloc(sp, addr);
+		if (!pp)
 			return -ENOMEM;
-		c.new = tlbh_mk_hw_pte(page, writable);
+		c.new = tlbh_mk_hw_pte(pp, writable);
 		/* The table exists: this allocates nothing. */
 		ret = apply_to_page_range(sp->mm, addr, PAGE_SIZE, tlbh_pte_fn, &c);
 		if (ret || !c.seen) {
-			tlbh_quarantine(sp, page);
+			tlbh_quarantine(sp, pp);
 			return ret ? ret : -ENOMEM;
 		}
 		(*mapped)++;
@@ -546,7 +592,7 @@ int tlbh_space_remap(struct tlbh_dspace *sp, unsigned long addr,
 		     unsigned long len, u64 *replaced)
 {
 	unsigned long end = addr + len;
-	struct page *old, *page;
+	struct tlbh_pool_page *old, *pp;
 	u64 flags;
 	int ret;
 
@@ -555,17 +601,17 @@ int tlbh_space_remap(struct tlbh_dspace *sp, unsigned long addr,
 
 		if (!tlbh_space_identity_at(sp, addr, &flags))
 			continue;
-		page = tlbh_pool_alloc(sp, addr);
-		if (!page)
+		pp = tlbh_pool_alloc(sp, addr);
+		if (!pp)
 			return -ENOMEM;
-		c.new = tlbh_mk_hw_pte(page, flags & TLBH_SNAP_WRITE);
-		ret = apply_to_existing_page_range(sp->mm, addr, PAGE_SIZE,
-						   tlbh_pte_fn, &c);
+		c.new = tlbh_mk_hw_pte(pp, flags & TLBH_SNAP_WRITE);
+		ret = apply_to_page_range(sp->mm, addr, PAGE_SIZE,
+					  tlbh_pte_fn, &c);
 		old = c.count ? tlbh_pool_page(sp, pte_pfn(c.old)) : NULL;
-		if (old && !old->index)
+		if (old && !old->maps)
 			tlbh_quarantine(sp, old);
 		if (ret) {
-			tlbh_quarantine(sp, page);
+			tlbh_quarantine(sp, pp);
 			return ret;
 		}
 		(*replaced)++;
@@ -617,7 +663,7 @@ static tlbh_pte_t tlbh_pt_read_pte(void *pt, unsigned long addr)
 
 	if (!tlbh_addr_ok(sp, addr) || !tlbh_space_has_table(sp, addr))
 		return 0;
-	apply_to_existing_page_range(sp->mm, addr, PAGE_SIZE, tlbh_pte_fn, &c);
+	apply_to_page_range(sp->mm, addr, PAGE_SIZE, tlbh_pte_fn, &c);
 	return c.seen ? tlbh_to_model(sp, addr, c.old) : 0;
 }
 
@@ -625,20 +671,20 @@ static int tlbh_pt_write_pte(void *pt, unsigned long addr, tlbh_pte_t v)
 {
 	struct tlbh_dspace *sp = pt;
 	struct tlbh_pte_ctx c = { .sp = sp, .clear = true };
-	struct page *page = NULL;
+	struct tlbh_pool_page *pp = NULL;
 	int ret;
 
 	if (!tlbh_addr_ok(sp, addr))
 		return -EINVAL;
 	if (v & TLBH_PTE_PRESENT) {
-		page = tlbh_pool_page(sp, tlbh_pte_pfn(v));
-		if (!page || tlbh_quarantined(page)) {
+		pp = tlbh_pool_page(sp, tlbh_pte_pfn(v));
+		if (!pp || pp->quarantined) {
 			tlbh_report(&sp->emm, TLBH_VIOL_FREE_BEFORE_FLUSH, addr,
 				    "write of a page the pool does not map");
 			return -EINVAL;
 		}
 		c.set = true;
-		c.new = tlbh_mk_hw_pte(page, v & TLBH_PTE_WRITE);
+		c.new = tlbh_mk_hw_pte(pp, v & TLBH_PTE_WRITE);
 		if (!(v & TLBH_PTE_DIRTY))
 			c.new = pte_mkclean(c.new);
 	}
@@ -655,7 +701,7 @@ static tlbh_pte_t tlbh_pt_get_and_clear_pte(void *pt, unsigned long addr)
 
 	if (!tlbh_addr_ok(sp, addr) || !tlbh_space_has_table(sp, addr))
 		return 0;
-	apply_to_existing_page_range(sp->mm, addr, PAGE_SIZE, tlbh_pte_fn, &c);
+	apply_to_page_range(sp->mm, addr, PAGE_SIZE, tlbh_pte_fn, &c);
 	return c.count ? tlbh_to_model(sp, addr, c.old) : 0;
 }
 
@@ -672,8 +718,8 @@ static tlbh_pte_t tlbh_pt_clear_pte_in_table(void *pt, unsigned long pfn,
 		if (!tlbh_addr_ok(sp, addr)) {
 			struct tlbh_pte_ctx c = { .sp = sp, .clear = true };
 
-			apply_to_existing_page_range(sp->mm, addr, PAGE_SIZE,
-						     tlbh_pte_fn, &c);
+			apply_to_page_range(sp->mm, addr, PAGE_SIZE,
+					    tlbh_pte_fn, &c);
 			return c.count ? tlbh_to_model(sp, addr, c.old) : 0;
 		}
 		return tlbh_pt_get_and_clear_pte(pt, addr);
@@ -732,11 +778,11 @@ static void tlbh_pt_write_pmd(void *pt, unsigned long addr, tlbh_pte_t v)
 static void tlbh_pt_unlink_vma(void *pt, struct tlbh_vma *vma)
 {
 	struct tlbh_dspace *sp = pt;
-	struct page *page, *tmp;
+	struct tlbh_pool_page *pp, *tmp;
 
-	list_for_each_entry_safe(page, tmp, &sp->pages, lru)
-		if (!page->index)
-			tlbh_quarantine(sp, page);
+	list_for_each_entry_safe(pp, tmp, &sp->pages, link)
+		if (!pp->maps)
+			tlbh_quarantine(sp, pp);
 }
 
 /*
@@ -787,15 +833,15 @@ static void tlbh_be_flush_all(void *priv, const struct tlbh_flush *f)
 static void tlbh_be_free_page(void *priv, unsigned long pfn, bool luf)
 {
 	struct tlbh_dspace *sp = priv;
-	struct page *page = tlbh_pool_page(sp, pfn);
+	struct tlbh_pool_page *pp = tlbh_pool_page(sp, pfn);
 
 	/*
 	 * A page held in a batch across commands (reclaim, TLBH_HOLD) may
 	 * have been released meanwhile and come back mapped: never
 	 * quarantine a page a PTE maps.
 	 */
-	if (page && !page->index)
-		tlbh_quarantine(sp, page);
+	if (pp && !pp->maps)
+		tlbh_quarantine(sp, pp);
 }
 
 static void tlbh_be_free_table(void *priv, unsigned long table_pfn)
@@ -993,12 +1039,13 @@ static void tlbh_space_release(struct kref *ref)
 	 * The VMA is gone (its PTEs zapped and tables freed by the kernel),
 	 * so one full flush everywhere makes every page unreachable.
 	 */
-	tlbh_flush_everything();
+	tlbh_space_flush_everywhere(sp);
 	tlbh_pool_release(sp, &sp->quarantine);
 	tlbh_pool_release(sp, &sp->pages);
 	if (sp->nr_pages)
 		pr_err("tlbh: space %llu lost %lu pages\n", sp->id,
 		       sp->nr_pages);
+	xa_destroy(&sp->pool);
 	mmdrop(sp->mm);
 	bitmap_free(sp->park_ok);
 	free_cpumask_var(sp->targets);
@@ -1075,6 +1122,8 @@ int tlbh_space_mmap(struct tlbh_file *tf, struct vm_area_struct *vma)
 	unsigned long size = vma->vm_end - vma->vm_start;
 	struct tlbh_dspace *sp;
 
+	if (!tlbh_hw_supported())
+		return -EOPNOTSUPP;
 	if (READ_ONCE(tf->space))
 		return -EBUSY;
 	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
@@ -1103,6 +1152,7 @@ int tlbh_space_mmap(struct tlbh_file *tf, struct vm_area_struct *vma)
 	mutex_init(&sp->lock);
 	INIT_LIST_HEAD(&sp->pages);
 	INIT_LIST_HEAD(&sp->quarantine);
+	xa_init(&sp->pool);
 	sp->mm = vma->vm_mm;
 	mmgrab(sp->mm);
 	sp->base = vma->vm_start;

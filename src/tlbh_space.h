@@ -17,6 +17,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 
 #include <uapi/linux/tlbh.h>
 
@@ -64,7 +65,8 @@ enum tlbh_held {
  * @reclaim: the reclaimer of TLBH_IOC_RECLAIM
  * @vmas: harness VMAs (absolute addresses)
  * @nr_vmas: number of @vmas
- * @pages: pool pages owned and not quarantined (page->lru)
+ * @pool: struct tlbh_pool_page of every pool page, by pfn
+ * @pages: pool pages owned and not quarantined
  * @quarantine: pages waiting for a full flush on every CPU
  * @nr_pages: pages on both lists
  * @nr_quarantined: pages on @quarantine
@@ -93,6 +95,7 @@ struct tlbh_dspace {
 	struct tlbh_reclaim reclaim;
 	struct tlbh_vma vmas[TLBH_MAX_VMAS];
 	unsigned int nr_vmas;
+	struct xarray pool;
 	struct list_head pages;
 	struct list_head quarantine;
 	unsigned long nr_pages;
@@ -140,8 +143,9 @@ unsigned long tlbh_space_drain(struct tlbh_dspace *sp);
 int tlbh_space_probe_read(struct tlbh_dspace *sp, unsigned int cpu,
 			  unsigned long addr, u64 *val);
 
-/* Full flush on every online CPU (everything, every PCID). */
-void tlbh_flush_everything(void);
+/* No CPU can reach the space's pages afterwards (drain, release). */
+void tlbh_space_flush_everywhere(struct tlbh_dspace *sp);
+bool tlbh_hw_supported(void);
 
 /* Command handlers (tlbh_space_ioctl.c), rows of tlbh_ioctls[]. */
 long tlbh_ioc_space_info(struct tlbh_file *tf, void *arg);
