@@ -20,7 +20,7 @@
 #define _TLBH_ENGINE_CASES_H
 
 #include "tlbh_engine.h"
-#include "tlbh_ops.h"
+#include "tlbh_op.h"
 
 /* ------------------------------------------------------------------ */
 /* Model page table: 8 PMD slots from TLBH_MODEL_BASE                   */

@@ -11,7 +11,7 @@
 
 #include <linux/types.h>
 
-struct tlbh_dspace;
+struct tlbh_space;
 
 /*
  * Per-open state of /dev/tlbh.  @space is set once, by the first mmap,
@@ -19,7 +19,7 @@ struct tlbh_dspace;
  */
 struct tlbh_file {
 	u64 opened_at_ns;
-	struct tlbh_dspace *space;
+	struct tlbh_space *space;
 };
 
 /**

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tlbh_space_ioctl.c - the commands that act on a space.
+ * tlbh_cmd.c - the commands that act on a space.
  *
  * Each handler validates its whole argument first (reserved words,
  * flags, enum values, ranges), copies any embedded user array in before
@@ -30,20 +30,20 @@ static bool tlbh_zero(const __u64 *w, unsigned int n)
 	return true;
 }
 
-static struct tlbh_dspace *tlbh_sp(struct tlbh_file *tf)
+static struct tlbh_space *tlbh_sp(struct tlbh_file *tf)
 {
 	return READ_ONCE(tf->space);
 }
 
 /* A page-aligned, non-empty range inside the data area. */
-static bool tlbh_range_ok(struct tlbh_dspace *sp, u64 off, u64 len)
+static bool tlbh_range_ok(struct tlbh_space *sp, u64 off, u64 len)
 {
 	return len && !(off & ~PAGE_MASK) && !(len & ~PAGE_MASK) &&
 	       off < sp->data_size && len <= sp->data_size - off;
 }
 
 /* The VMA was unlinked by a held UNMAP: lookups no longer find it. */
-static bool tlbh_vma_unlinked(struct tlbh_dspace *sp, struct tlbh_vma *v)
+static bool tlbh_vma_unlinked(struct tlbh_space *sp, struct tlbh_vma *v)
 {
 	struct tlbh_op *op = &sp->held_op;
 
@@ -57,7 +57,7 @@ static bool tlbh_vma_unlinked(struct tlbh_dspace *sp, struct tlbh_vma *v)
  * unmap_mapping_range no longer finds a VMA that munmap has unlinked; a
  * lookup stops at the first one of them.
  */
-static unsigned int tlbh_vmas_in(struct tlbh_dspace *sp, unsigned long start,
+static unsigned int tlbh_vmas_in(struct tlbh_space *sp, unsigned long start,
 				 unsigned long end, struct tlbh_vma **first)
 {
 	unsigned int i, n = 0;
@@ -78,15 +78,15 @@ static unsigned int tlbh_vmas_in(struct tlbh_dspace *sp, unsigned long start,
 	return n;
 }
 
-static void tlbh_maybe_drain(struct tlbh_dspace *sp)
+static void tlbh_maybe_drain(struct tlbh_space *sp)
 {
 	if (sp->nr_quarantined > tlbh_max_quarantine)
-		tlbh_space_drain(sp);
+		tlbh_pool_drain(sp);
 }
 
 long tlbh_ioc_space_info(struct tlbh_file *tf, void *arg)
 {
-	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_space *sp = tlbh_sp(tf);
 	struct tlbh_space_info *si = arg;
 	int ret;
 
@@ -104,15 +104,15 @@ long tlbh_ioc_space_info(struct tlbh_file *tf, void *arg)
 	si->rules = sp->policy.rules;
 	si->pages = sp->nr_pages;
 	si->quarantined = sp->nr_quarantined;
-	si->tables = tlbh_space_count_tables(sp, false);
-	si->parked = tlbh_space_count_tables(sp, true);
+	si->tables = tlbh_pt_count_tables(sp, false);
+	si->parked = tlbh_pt_count_tables(sp, true);
 	tlbh_space_leave(sp, false);
 	return 0;
 }
 
 long tlbh_ioc_set_policy(struct tlbh_file *tf, void *arg)
 {
-	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_space *sp = tlbh_sp(tf);
 	struct tlbh_policy_arg *p = arg;
 	const struct tlbh_policy *base;
 	int ret;
@@ -142,7 +142,7 @@ long tlbh_ioc_set_policy(struct tlbh_file *tf, void *arg)
 
 long tlbh_ioc_set_vmas(struct tlbh_file *tf, void *arg)
 {
-	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_space *sp = tlbh_sp(tf);
 	struct tlbh_vma_desc d[TLBH_MAX_VMAS];
 	struct tlbh_set_vmas *sv = arg;
 	u64 prev_end = 0;
@@ -167,7 +167,7 @@ long tlbh_ioc_set_vmas(struct tlbh_file *tf, void *arg)
 	ret = tlbh_space_enter(sp, true);
 	if (ret)
 		return ret;
-	if (sp->held || (tlbh_space_count_tables(sp, false) &&
+	if (sp->held || (tlbh_pt_count_tables(sp, false) &&
 			 sp->nr_pages != sp->nr_quarantined)) {
 		ret = -EBUSY;
 		goto out;
@@ -191,9 +191,9 @@ out:
 
 /* Common prologue of the range commands. */
 static int tlbh_range_enter(struct tlbh_file *tf, struct tlbh_range *r,
-			    u64 flags_ok, struct tlbh_dspace **spp)
+			    u64 flags_ok, struct tlbh_space **spp)
 {
-	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_space *sp = tlbh_sp(tf);
 
 	r->out = 0;
 	if (!tlbh_zero(r->reserved, ARRAY_SIZE(r->reserved)) || (r->flags & ~flags_ok))
@@ -208,9 +208,9 @@ static int tlbh_range_enter(struct tlbh_file *tf, struct tlbh_range *r,
 
 /* Common prologue of the commands that act on the whole space. */
 static int tlbh_whole_enter(struct tlbh_file *tf, struct tlbh_range *r,
-			    struct tlbh_dspace **spp)
+			    struct tlbh_space **spp)
 {
-	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_space *sp = tlbh_sp(tf);
 
 	r->out = 0;
 	if (!tlbh_zero(r->reserved, ARRAY_SIZE(r->reserved)) || r->flags ||
@@ -225,13 +225,13 @@ static int tlbh_whole_enter(struct tlbh_file *tf, struct tlbh_range *r,
 long tlbh_ioc_populate(struct tlbh_file *tf, void *arg)
 {
 	struct tlbh_range *r = arg;
-	struct tlbh_dspace *sp;
+	struct tlbh_space *sp;
 	int ret = tlbh_range_enter(tf, r, TLBH_MAP_WRITE, &sp);
 
 	if (ret)
 		return ret;
-	ret = tlbh_space_populate(sp, sp->base + r->offset, r->length,
-				  r->flags & TLBH_MAP_WRITE, &r->out);
+	ret = tlbh_pt_populate(sp, sp->base + r->offset, r->length,
+			       r->flags & TLBH_MAP_WRITE, &r->out);
 	tlbh_space_leave(sp, true);
 	return ret;
 }
@@ -239,16 +239,16 @@ long tlbh_ioc_populate(struct tlbh_file *tf, void *arg)
 long tlbh_ioc_remap(struct tlbh_file *tf, void *arg)
 {
 	struct tlbh_range *r = arg;
-	struct tlbh_dspace *sp;
+	struct tlbh_space *sp;
 	unsigned long start;
 	int ret = tlbh_range_enter(tf, r, TLBH_REMAP_FLUSH, &sp);
 
 	if (ret)
 		return ret;
 	start = sp->base + r->offset;
-	ret = tlbh_space_remap(sp, start, r->length, &r->out);
+	ret = tlbh_pt_remap(sp, start, r->length, &r->out);
 	if (!ret && (r->flags & TLBH_REMAP_FLUSH))
-		tlbh_flush_tlb_range(&sp->emm, start, start + r->length,
+		tlbh_flush_tlb_range(&sp->engine, start, start + r->length,
 				     TLBH_PAGE_SHIFT, false, "remap");
 	tlbh_space_leave(sp, true);
 	return ret;
@@ -256,7 +256,7 @@ long tlbh_ioc_remap(struct tlbh_file *tf, void *arg)
 
 long tlbh_ioc_flush(struct tlbh_file *tf, void *arg)
 {
-	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_space *sp = tlbh_sp(tf);
 	struct tlbh_range *r = arg;
 	unsigned long start;
 	int ret;
@@ -277,16 +277,16 @@ long tlbh_ioc_flush(struct tlbh_file *tf, void *arg)
 		return ret;
 	start = sp->base + r->offset;
 	if (r->flags & TLBH_FLUSH_MM)
-		tlbh_flush_tlb_mm(&sp->emm, "ioctl");
+		tlbh_flush_tlb_mm(&sp->engine, "ioctl");
 	else
-		tlbh_flush_tlb_range(&sp->emm, start, start + r->length,
+		tlbh_flush_tlb_range(&sp->engine, start, start + r->length,
 				     TLBH_PAGE_SHIFT, false, "ioctl");
 	tlbh_space_leave(sp, true);
 	return 0;
 }
 
 /* A second TLBH_HOLD while one operation is held is -EBUSY. */
-static int tlbh_hold_ok(struct tlbh_dspace *sp, u64 flags)
+static int tlbh_hold_ok(struct tlbh_space *sp, u64 flags)
 {
 	return (flags & TLBH_HOLD) && sp->held ? -EBUSY : 0;
 }
@@ -295,7 +295,7 @@ static int tlbh_hold_ok(struct tlbh_dspace *sp, u64 flags)
  * One zap in its own gather (madvise, unmap_mapping_range).  With
  * TLBH_HOLD the gather stays open in the space until TLBH_IOC_RESUME.
  */
-static int tlbh_do_zap(struct tlbh_dspace *sp, u64 off, u64 len, u64 flags,
+static int tlbh_do_zap(struct tlbh_space *sp, u64 off, u64 len, u64 flags,
 		       u64 *held)
 {
 	unsigned long start = sp->base + off;
@@ -307,14 +307,14 @@ static int tlbh_do_zap(struct tlbh_dspace *sp, u64 off, u64 len, u64 flags,
 	if (!n)
 		return 0;
 	if (flags & TLBH_HOLD) {
-		ret = tlbh_op_zap_begin(&sp->held_op, &sp->espace, first, n,
+		ret = tlbh_op_zap_begin(&sp->held_op, &sp->vm, first, n,
 					start, start + len);
 		if (!ret) {
 			sp->held = TLBH_HELD_ZAP;
 			*held = 1;
 		}
 	} else {
-		ret = tlbh_op_zap_begin(&op, &sp->espace, first, n, start,
+		ret = tlbh_op_zap_begin(&op, &sp->vm, first, n, start,
 					start + len);
 		if (!ret)
 			tlbh_op_zap_end(&op);
@@ -326,7 +326,7 @@ static int tlbh_do_zap(struct tlbh_dspace *sp, u64 off, u64 len, u64 flags,
 long tlbh_ioc_zap(struct tlbh_file *tf, void *arg)
 {
 	struct tlbh_range *r = arg;
-	struct tlbh_dspace *sp;
+	struct tlbh_space *sp;
 	int ret = tlbh_range_enter(tf, r, TLBH_HOLD, &sp);
 
 	if (ret)
@@ -344,7 +344,7 @@ long tlbh_ioc_zap(struct tlbh_file *tf, void *arg)
  * VMA ends the batch so far and is zapped alone, with the hugetlb VMA
  * lock; a new batch starts after it.
  */
-static int tlbh_zap_batch(struct tlbh_dspace *sp, const struct tlbh_range *r,
+static int tlbh_zap_batch(struct tlbh_space *sp, const struct tlbh_range *r,
 			  unsigned int nr, u64 *done)
 {
 	unsigned long start, end;
@@ -353,7 +353,7 @@ static int tlbh_zap_batch(struct tlbh_dspace *sp, const struct tlbh_range *r,
 	unsigned int i, n;
 	int ret = 0;
 
-	tlbh_op_zap_begin(&op, &sp->espace, NULL, 0, 0, 0);
+	tlbh_op_zap_begin(&op, &sp->vm, NULL, 0, 0, 0);
 	for (i = 0; i < nr && !ret; i++) {
 		start = sp->base + r[i].offset;
 		end = start + r[i].length;
@@ -361,7 +361,7 @@ static int tlbh_zap_batch(struct tlbh_dspace *sp, const struct tlbh_range *r,
 		if (n && tlbh_vmas_hugetlb(first, n)) {
 			tlbh_op_zap_end(&op);
 			ret = tlbh_do_zap(sp, r[i].offset, r[i].length, 0, NULL);
-			tlbh_op_zap_begin(&op, &sp->espace, NULL, 0, 0, 0);
+			tlbh_op_zap_begin(&op, &sp->vm, NULL, 0, 0, 0);
 		} else if (n) {
 			tlbh_op_zap_more(&op, first, n, start, end);
 		}
@@ -375,7 +375,7 @@ static int tlbh_zap_batch(struct tlbh_dspace *sp, const struct tlbh_range *r,
 
 long tlbh_ioc_zap_batch(struct tlbh_file *tf, void *arg)
 {
-	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_space *sp = tlbh_sp(tf);
 	struct tlbh_range_batch *b = arg;
 	struct tlbh_range *r;
 	unsigned int i;
@@ -410,7 +410,7 @@ out:
 long tlbh_ioc_unmap(struct tlbh_file *tf, void *arg)
 {
 	struct tlbh_range *r = arg;
-	struct tlbh_dspace *sp;
+	struct tlbh_space *sp;
 	struct tlbh_vma *first;
 	unsigned long start;
 	struct tlbh_op op;
@@ -425,12 +425,12 @@ long tlbh_ioc_unmap(struct tlbh_file *tf, void *arg)
 	start = sp->base + r->offset;
 	n = tlbh_vmas_in(sp, start, start + r->length, &first);
 	if (n && (r->flags & TLBH_HOLD)) {
-		tlbh_op_munmap_begin(&sp->held_op, &sp->espace, first, n,
+		tlbh_op_munmap_begin(&sp->held_op, &sp->vm, first, n,
 				     start, start + r->length);
 		sp->held = TLBH_HELD_UNMAP;
 		r->out = 1;
 	} else if (n) {
-		tlbh_op_munmap_begin(&op, &sp->espace, first, n, start,
+		tlbh_op_munmap_begin(&op, &sp->vm, first, n, start,
 				     start + r->length);
 		tlbh_op_munmap_end(&op);
 	}
@@ -442,7 +442,7 @@ out:
 
 long tlbh_ioc_reclaim(struct tlbh_file *tf, void *arg)
 {
-	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_space *sp = tlbh_sp(tf);
 	struct tlbh_reclaim_arg *ra = arg;
 	struct tlbh_vma *vma;
 	unsigned long addr;
@@ -460,21 +460,21 @@ long tlbh_ioc_reclaim(struct tlbh_file *tf, void *arg)
 		return ret;
 	addr = sp->base + ra->offset;
 	if (!tlbh_vmas_in(sp, addr, addr + PAGE_SIZE, &vma) ||
-	    !tlbh_space_identity_at(sp, addr, NULL) ||
+	    !tlbh_pt_identity(sp, addr, NULL) ||
 	    sp->reclaim.nr >= TLBH_RECLAIM_MAX_PAGES ||
 	    sp->held == TLBH_HELD_RECLAIM || tlbh_hold_ok(sp, ra->flags)) {
 		ret = -EBUSY;
 		goto out;
 	}
 	if (ra->flags & TLBH_HOLD) {
-		ret = tlbh_op_reclaim_walk(&sp->reclaim, &sp->espace, vma,
+		ret = tlbh_op_reclaim_walk(&sp->reclaim, &sp->vm, vma,
 					   addr);
 		if (!ret) {
 			sp->held = TLBH_HELD_RECLAIM;
 			sp->held_batch = ra->flags & TLBH_RECLAIM_BATCH;
 		}
 	} else {
-		ret = tlbh_op_reclaim(&sp->reclaim, &sp->espace, vma, addr,
+		ret = tlbh_op_reclaim(&sp->reclaim, &sp->vm, vma, addr,
 				      ra->flags & TLBH_RECLAIM_BATCH);
 	}
 	if (ret)
@@ -490,7 +490,7 @@ out:
 long tlbh_ioc_reclaim_flush(struct tlbh_file *tf, void *arg)
 {
 	struct tlbh_range *r = arg;
-	struct tlbh_dspace *sp;
+	struct tlbh_space *sp;
 	int ret = tlbh_whole_enter(tf, r, &sp);
 
 	if (ret)
@@ -505,7 +505,7 @@ long tlbh_ioc_reclaim_flush(struct tlbh_file *tf, void *arg)
 long tlbh_ioc_resume(struct tlbh_file *tf, void *arg)
 {
 	struct tlbh_range *r = arg;
-	struct tlbh_dspace *sp;
+	struct tlbh_space *sp;
 	int ret = tlbh_whole_enter(tf, r, &sp);
 
 	if (ret)
@@ -535,7 +535,7 @@ out:
 
 long tlbh_ioc_mremap(struct tlbh_file *tf, void *arg)
 {
-	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_space *sp = tlbh_sp(tf);
 	struct tlbh_mremap *m = arg;
 	unsigned long from, to, off;
 	struct tlbh_vma *vma;
@@ -569,25 +569,25 @@ long tlbh_ioc_mremap(struct tlbh_file *tf, void *arg)
 		goto out;
 	}
 	if (pmd) {
-		if (!tlbh_space_has_table(sp, from) ||
-		    tlbh_space_has_table(sp, to)) {
+		if (!tlbh_pt_has_table(sp, from) ||
+		    tlbh_pt_has_table(sp, to)) {
 			ret = -EBUSY;
 			goto out;
 		}
-		ret = tlbh_op_move_pmd(&sp->espace, vma, from, to);
+		ret = tlbh_op_move_pmd(&sp->vm, vma, from, to);
 		if (ret)
 			ret = -EBUSY;
 		goto out;
 	}
 	for (off = 0; off < m->length; off += PAGE_SIZE) {
-		if (tlbh_space_identity_at(sp, to + off, NULL)) {
+		if (tlbh_pt_identity(sp, to + off, NULL)) {
 			ret = -EBUSY;
 			goto out;
 		}
 	}
-	ret = tlbh_space_ensure_table(sp, to);
+	ret = tlbh_pt_ensure_table(sp, to);
 	if (!ret)
-		tlbh_op_move_ptes(&sp->espace, vma, from, to, m->length);
+		tlbh_op_move_ptes(&sp->vm, vma, from, to, m->length);
 out:
 	tlbh_space_leave(sp, true);
 	return ret;
@@ -596,7 +596,7 @@ out:
 long tlbh_ioc_mprotect(struct tlbh_file *tf, void *arg)
 {
 	struct tlbh_range *r = arg;
-	struct tlbh_dspace *sp;
+	struct tlbh_space *sp;
 	unsigned long start, end;
 	unsigned int i;
 	int ret = tlbh_range_enter(tf, r, TLBH_PROT_WRITE, &sp);
@@ -607,7 +607,7 @@ long tlbh_ioc_mprotect(struct tlbh_file *tf, void *arg)
 	end = start + r->length;
 	for (i = 0; i < sp->nr_vmas; i++)
 		if (sp->vmas[i].end > start && sp->vmas[i].start < end)
-			tlbh_op_mprotect(&sp->espace, &sp->vmas[i], start, end,
+			tlbh_op_mprotect(&sp->vm, &sp->vmas[i], start, end,
 					 r->flags & TLBH_PROT_WRITE);
 	tlbh_space_leave(sp, true);
 	return 0;
@@ -615,7 +615,7 @@ long tlbh_ioc_mprotect(struct tlbh_file *tf, void *arg)
 
 long tlbh_ioc_snapshot(struct tlbh_file *tf, void *arg)
 {
-	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_space *sp = tlbh_sp(tf);
 	struct tlbh_snapshot *s = arg;
 	struct tlbh_snap_entry *e;
 	unsigned long addr, i;
@@ -637,7 +637,7 @@ long tlbh_ioc_snapshot(struct tlbh_file *tf, void *arg)
 		goto out;
 	addr = sp->base + s->offset;
 	for (i = 0; i < s->npages; i++, addr += PAGE_SIZE)
-		e[i].identity = tlbh_space_identity_at(sp, addr, &e[i].flags);
+		e[i].identity = tlbh_pt_identity(sp, addr, &e[i].flags);
 	tlbh_space_leave(sp, false);
 	if (copy_to_user(u64_to_user_ptr(s->entries), e, s->npages * sizeof(*e)))
 		ret = -EFAULT;
@@ -655,7 +655,7 @@ static const char * const tlbh_probe_names[] = {
 
 long tlbh_ioc_probe(struct tlbh_file *tf, void *arg)
 {
-	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_space *sp = tlbh_sp(tf);
 	struct tlbh_probe *p = arg;
 	unsigned int cpu;
 	u64 val = 0;
@@ -677,7 +677,7 @@ long tlbh_ioc_probe(struct tlbh_file *tf, void *arg)
 	if (ret)
 		return ret;
 	mmap_read_unlock(sp->mm);
-	err = tlbh_space_probe_read(sp, cpu, sp->base + p->offset, &val);
+	err = tlbh_probe_read(sp, cpu, sp->base + p->offset, &val);
 	mmap_read_lock(sp->mm);
 	if (!tlbh_space_mapped(sp)) {
 		ret = -ENXIO;		/* unmapped while the probe ran */
@@ -688,7 +688,7 @@ long tlbh_ioc_probe(struct tlbh_file *tf, void *arg)
 		goto out;
 	}
 	p->read = err ? 0 : val;
-	p->mapped = tlbh_space_identity_at(sp, sp->base + p->offset, NULL);
+	p->mapped = tlbh_pt_identity(sp, sp->base + p->offset, NULL);
 	if (err)
 		p->result = p->mapped ? TLBH_PROBE_FAULT : TLBH_PROBE_ABSENT;
 	else
@@ -709,7 +709,7 @@ out:
 
 long tlbh_ioc_counters(struct tlbh_file *tf, void *arg)
 {
-	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_space *sp = tlbh_sp(tf);
 	struct tlbh_counters *c = arg;
 	const struct tlbh_stats *st;
 	unsigned int i;
@@ -725,7 +725,7 @@ long tlbh_ioc_counters(struct tlbh_file *tf, void *arg)
 		return ret;
 	for (i = 0; i < TLBH_CNT_NR; i++)
 		c->c[i] = atomic64_read(&sp->cnt[i]);
-	st = &sp->emm.stats;
+	st = &sp->engine.stats;
 	c->c[TLBH_CNT_GATHERS] = st->gathers;
 	c->c[TLBH_CNT_FLUSH_SKIPPED] = st->flush_skipped;
 	c->c[TLBH_CNT_FLUSH_NO_TARGET] = st->flush_no_target;
@@ -734,7 +734,7 @@ long tlbh_ioc_counters(struct tlbh_file *tf, void *arg)
 	if (c->flags & TLBH_COUNTERS_RESET) {
 		for (i = 0; i < TLBH_CNT_NR; i++)
 			atomic64_set(&sp->cnt[i], 0);
-		memset(&sp->emm.stats, 0, sizeof(sp->emm.stats));
+		memset(&sp->engine.stats, 0, sizeof(sp->engine.stats));
 		memset(sp->cpu, 0, sizeof(sp->cpu));
 	}
 	tlbh_space_leave(sp, false);
@@ -743,7 +743,7 @@ long tlbh_ioc_counters(struct tlbh_file *tf, void *arg)
 
 long tlbh_ioc_cpu_counters(struct tlbh_file *tf, void *arg)
 {
-	struct tlbh_dspace *sp = tlbh_sp(tf);
+	struct tlbh_space *sp = tlbh_sp(tf);
 	struct tlbh_cpu_counters *c = arg;
 	struct tlbh_cpu_stat *st;
 	int ret;
@@ -779,12 +779,12 @@ long tlbh_ioc_pool(struct tlbh_file *tf, void *arg)
 long tlbh_ioc_drain(struct tlbh_file *tf, void *arg)
 {
 	struct tlbh_range *r = arg;
-	struct tlbh_dspace *sp;
+	struct tlbh_space *sp;
 	int ret = tlbh_whole_enter(tf, r, &sp);
 
 	if (ret)
 		return ret;
-	r->out = tlbh_space_drain(sp);
+	r->out = tlbh_pool_drain(sp);
 	tlbh_space_leave(sp, true);
 	return 0;
 }
@@ -792,12 +792,12 @@ long tlbh_ioc_drain(struct tlbh_file *tf, void *arg)
 long tlbh_ioc_clear_refs(struct tlbh_file *tf, void *arg)
 {
 	struct tlbh_range *r = arg;
-	struct tlbh_dspace *sp;
+	struct tlbh_space *sp;
 	int ret = tlbh_whole_enter(tf, r, &sp);
 
 	if (ret)
 		return ret;
-	tlbh_op_clear_refs(&sp->espace, sp->vmas, sp->nr_vmas);
+	tlbh_op_clear_refs(&sp->vm, sp->vmas, sp->nr_vmas);
 	tlbh_space_leave(sp, true);
 	return 0;
 }
