@@ -135,6 +135,22 @@ void tlbh_pool_free(struct tlbh_space *sp, unsigned long pfn)
 }
 
 /**
+ * tlbh_pool_unalloc - give back a page that was never mapped
+ * @sp: the space
+ * @pp: a page from tlbh_pool_alloc() that no PTE ever pointed to
+ *
+ * No TLB can hold an entry for it, so it goes back at once: a command
+ * that cannot finish undoes its allocations this way.
+ */
+void tlbh_pool_unalloc(struct tlbh_space *sp, struct tlbh_pool_page *pp)
+{
+	LIST_HEAD(one);
+
+	list_move(&pp->link, &one);
+	tlbh_pool_release(sp, &one);
+}
+
+/**
  * tlbh_pool_drain - full flush on every CPU, then release the quarantine
  * @sp: space, locked
  *

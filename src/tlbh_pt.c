@@ -12,6 +12,7 @@
  * engine's PTE encoding.
  */
 #include <linux/bitmap.h>
+#include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/spinlock.h>
@@ -239,68 +240,121 @@ u64 tlbh_pt_identity(struct tlbh_space *sp, unsigned long addr,
 	return *(u64 *)page_address(pp->page);
 }
 
+/*
+ * Fresh pool pages for @n addresses from @addr where @want says so, all
+ * or none: on failure the ones already allocated go back unmapped.
+ */
+static struct tlbh_pool_page **tlbh_pt_alloc_pages(struct tlbh_space *sp,
+						   unsigned long addr,
+						   unsigned long n,
+						   const unsigned long *want)
+{
+	struct tlbh_pool_page **pages;
+	unsigned long i;
+
+	pages = kvcalloc(n, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (!test_bit(i, want))
+			continue;
+		pages[i] = tlbh_pool_alloc(sp, addr + i * PAGE_SIZE);
+		if (!pages[i])
+			goto undo;
+	}
+	return pages;
+undo:
+	while (i--)
+		if (pages[i])
+			tlbh_pool_unalloc(sp, pages[i]);
+	kvfree(pages);
+	return NULL;
+}
+
+/*
+ * Map a fresh page at every empty page of the range.  All or nothing:
+ * the PTE tables are made first, then every page is allocated, and only
+ * then are PTEs written, which cannot fail.  A PTE table made for a
+ * command that then fails stays (empty).
+ */
 int tlbh_pt_populate(struct tlbh_space *sp, unsigned long addr,
 		     unsigned long len, bool writable, u64 *mapped)
 {
-	unsigned long end = addr + len;
-	struct tlbh_pool_page *pp;
-	int ret;
+	unsigned long i, n = len >> PAGE_SHIFT, *want;
+	struct tlbh_pool_page **pages;
+	int ret = 0;
 
-	for (; addr < end; addr += PAGE_SIZE) {
-		struct tlbh_pte_ctx c = { .sp = sp, .set = true };
-
-		ret = tlbh_pt_ensure_table(sp, addr);
+	want = bitmap_zalloc(n, GFP_KERNEL);
+	if (!want)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		ret = tlbh_pt_ensure_table(sp, addr + i * PAGE_SIZE);
 		if (ret)
-			return ret;
-		if (tlbh_pt_identity(sp, addr, NULL))
-			continue;
-		pp = tlbh_pool_alloc(sp, addr);
-		if (!pp)
-			return -ENOMEM;
-		c.new = tlbh_mk_hw_pte(pp, writable);
+			goto out;
+		if (!tlbh_pt_identity(sp, addr + i * PAGE_SIZE, NULL))
+			set_bit(i, want);
+	}
+	pages = tlbh_pt_alloc_pages(sp, addr, n, want);
+	if (!pages) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for_each_set_bit(i, want, n) {
+		struct tlbh_pte_ctx c = {
+			.sp = sp, .set = true,
+			.new = tlbh_mk_hw_pte(pages[i], writable),
+		};
+
 		/* The table exists: this allocates nothing. */
-		ret = apply_to_page_range(sp->mm, addr, PAGE_SIZE, tlbh_pte_fn, &c);
-		if (ret || !c.seen) {
-			tlbh_quarantine(sp, pp);
-			return ret ? ret : -ENOMEM;
-		}
+		apply_to_page_range(sp->mm, addr + i * PAGE_SIZE, PAGE_SIZE,
+				    tlbh_pte_fn, &c);
 		(*mapped)++;
 	}
-	return 0;
+	kvfree(pages);
+out:
+	bitmap_free(want);
+	return ret;
 }
 
-/* Replace every present page by a fresh one, with no flush at all. */
+/*
+ * Replace every present page by a fresh one, with no flush at all, all
+ * or nothing: the new pages are allocated before any PTE changes.
+ */
 int tlbh_pt_remap(struct tlbh_space *sp, unsigned long addr,
 		  unsigned long len, u64 *replaced)
 {
-	unsigned long end = addr + len;
-	struct tlbh_pool_page *old, *pp;
+	unsigned long i, n = len >> PAGE_SHIFT, *want;
+	struct tlbh_pool_page **pages, *old;
 	u64 flags;
-	int ret;
+	int ret = 0;
 
-	for (; addr < end; addr += PAGE_SIZE) {
+	want = bitmap_zalloc(n, GFP_KERNEL);
+	if (!want)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if (tlbh_pt_identity(sp, addr + i * PAGE_SIZE, NULL))
+			set_bit(i, want);
+	pages = tlbh_pt_alloc_pages(sp, addr, n, want);
+	if (!pages) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for_each_set_bit(i, want, n) {
 		struct tlbh_pte_ctx c = { .sp = sp, .clear = true, .set = true };
+		unsigned long a = addr + i * PAGE_SIZE;
 
-		if (!tlbh_pt_identity(sp, addr, &flags))
-			continue;
-		pp = tlbh_pool_alloc(sp, addr);
-		if (!pp)
-			return -ENOMEM;
-		c.new = tlbh_mk_hw_pte(pp, flags & TLBH_SNAP_WRITE);
-		ret = apply_to_page_range(sp->mm, addr, PAGE_SIZE,
-					  tlbh_pte_fn, &c);
+		tlbh_pt_identity(sp, a, &flags);
+		c.new = tlbh_mk_hw_pte(pages[i], flags & TLBH_SNAP_WRITE);
+		apply_to_page_range(sp->mm, a, PAGE_SIZE, tlbh_pte_fn, &c);
 		old = c.count ? tlbh_pool_page(sp, pte_pfn(c.old)) : NULL;
 		if (old && !old->maps)
 			tlbh_quarantine(sp, old);
-		if (ret) {
-			tlbh_quarantine(sp, pp);
-			return ret;
-		}
 		(*replaced)++;
 	}
-	if (sp->nr_quarantined > tlbh_max_quarantine)
-		tlbh_pool_drain(sp);
-	return 0;
+	kvfree(pages);
+out:
+	bitmap_free(want);
+	return ret;
 }
 
 /* ------------------------------------------------------------------ */

@@ -148,6 +148,7 @@ struct tlbh_pool_page *tlbh_pool_page(struct tlbh_space *sp,
 				      unsigned long pfn);
 void tlbh_quarantine(struct tlbh_space *sp, struct tlbh_pool_page *pp);
 void tlbh_pool_free(struct tlbh_space *sp, unsigned long pfn);
+void tlbh_pool_unalloc(struct tlbh_space *sp, struct tlbh_pool_page *pp);
 void tlbh_pool_release(struct tlbh_space *sp, struct list_head *list);
 unsigned long tlbh_pool_drain(struct tlbh_space *sp);
 
@@ -172,30 +173,5 @@ void tlbh_hw_flush_everywhere(struct tlbh_space *sp);
 /* tlbh_probe.c: read @addr on @cpu through the space's mm (no locks held) */
 int tlbh_probe_read(struct tlbh_space *sp, unsigned int cpu,
 		    unsigned long addr, u64 *val);
-
-/* tlbh_cmd.c: the command handlers, rows of tlbh_ioctls[] */
-long tlbh_ioc_space_info(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_set_policy(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_set_vmas(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_populate(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_remap(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_flush(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_zap(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_zap_batch(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_unmap(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_reclaim(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_reclaim_flush(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_resume(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_mremap(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_mprotect(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_snapshot(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_probe(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_counters(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_cpu_counters(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_pool(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_drain(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_clear_refs(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_policy_info(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_rule_info(struct tlbh_file *tf, void *arg);
 
 #endif /* _TLBH_SPACE_H */
