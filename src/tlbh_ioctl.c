@@ -52,7 +52,8 @@
 #define FLAGS(type, field, ok)	.flags_at = W(type, field) + 1, .flags = (ok)
 /* struct tlbh_range: offset, length, flags, out, then reserved words. */
 #define RANGE_ARG(ok)							\
-	ARG(struct tlbh_range, out, reserved),				\
+	.out = W(struct tlbh_range, out),				\
+	.reserved = W(struct tlbh_range, reserved),			\
 	FLAGS(struct tlbh_range, flags, ok)
 
 const struct tlbh_ioctl_desc tlbh_ioctls[] = {

@@ -9,7 +9,6 @@
  */
 #include <linux/bug.h>
 #include <linux/errno.h>
-#include <linux/export.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
 
@@ -161,7 +160,6 @@ bool tlbh_vmas_hugetlb(const struct tlbh_vma *vmas, unsigned int nr)
 			return true;
 	return false;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_vmas_hugetlb, TLBH_NS);
 
 /**
  * tlbh_op_zap_begin - zap a range, leave the gather open
@@ -209,7 +207,6 @@ int tlbh_op_zap_begin(struct tlbh_op *op, struct tlbh_vm *vm,
 	}
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_zap_begin, TLBH_NS);
 
 /**
  * tlbh_op_zap_more - zap one more range into an open zap
@@ -232,7 +229,6 @@ void tlbh_op_zap_more(struct tlbh_op *op, struct tlbh_vma *vmas,
 	for (i = 0; i < nr; i++)
 		zap_vma(op->vm, &op->tlb, &vmas[i], start, end);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_zap_more, TLBH_NS);
 
 /**
  * tlbh_op_zap_end - finish a zap: flush, free, drop the hugetlb lock
@@ -246,7 +242,6 @@ void tlbh_op_zap_end(struct tlbh_op *op)
 		op->hugetlb_locked = false;
 	}
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_zap_end, TLBH_NS);
 
 /**
  * tlbh_op_zap - zap a range (both halves)
@@ -269,7 +264,6 @@ int tlbh_op_zap(struct tlbh_vm *vm, struct tlbh_vma *vmas, unsigned int nr,
 		tlbh_op_zap_end(&op);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_zap, TLBH_NS);
 
 /* ------------------------------------------------------------------ */
 /* munmap and exit (unmap_region, free_pgtables, exit_mmap)             */
@@ -338,7 +332,6 @@ void tlbh_op_munmap_begin(struct tlbh_op *op, struct tlbh_vm *vm,
 		zap_vma(vm, &op->tlb, &vmas[i], start, end);
 	free_pgtables(vm, &op->tlb, vmas, nr, start, end);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_munmap_begin, TLBH_NS);
 
 /**
  * tlbh_op_munmap_end - the final flush and frees of a munmap
@@ -348,7 +341,6 @@ void tlbh_op_munmap_end(struct tlbh_op *op)
 {
 	tlbh_finish(&op->tlb);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_munmap_end, TLBH_NS);
 
 /**
  * tlbh_op_munmap - unmap VMAs (both halves)
@@ -366,7 +358,6 @@ void tlbh_op_munmap(struct tlbh_vm *vm, struct tlbh_vma *vmas,
 	tlbh_op_munmap_begin(&op, vm, vmas, nr, start, end);
 	tlbh_op_munmap_end(&op);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_munmap, TLBH_NS);
 
 /**
  * tlbh_op_exit - tear the address space down (exit_mmap)
@@ -386,7 +377,6 @@ void tlbh_op_exit(struct tlbh_vm *vm, struct tlbh_vma *vmas,
 	free_pgtables(vm, &tlb, vmas, nr, 0, TLBH_TASK_SIZE);
 	tlbh_finish(&tlb);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_exit, TLBH_NS);
 
 /* ------------------------------------------------------------------ */
 /* Reclaim (try_to_unmap_one, shrink_folio_list)                        */
@@ -424,7 +414,6 @@ int tlbh_op_reclaim_walk(struct tlbh_reclaim *r, struct tlbh_vm *vm,
 	r->walking = true;
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_reclaim_walk, TLBH_NS);
 
 static void reclaim_hold(struct tlbh_reclaim *r, unsigned long pfn)
 {
@@ -483,7 +472,6 @@ int tlbh_op_reclaim_unmap(struct tlbh_reclaim *r, bool batch_flush)
 	drop_lock(vm, TLBH_LOCK_RMAP, addr);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_reclaim_unmap, TLBH_NS);
 
 /**
  * tlbh_op_reclaim - walk and unmap one page
@@ -502,7 +490,6 @@ int tlbh_op_reclaim(struct tlbh_reclaim *r, struct tlbh_vm *vm,
 
 	return ret ? ret : tlbh_op_reclaim_unmap(r, batch_flush);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_reclaim, TLBH_NS);
 
 /**
  * tlbh_op_reclaim_flush - try_to_unmap_flush, then free the held pages
@@ -521,7 +508,6 @@ void tlbh_op_reclaim_flush(struct tlbh_reclaim *r)
 		mm->ops->free_page(mm->priv, r->pfns[i], false);
 	r->nr = 0;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_reclaim_flush, TLBH_NS);
 
 /* ------------------------------------------------------------------ */
 /* mprotect and clear_refs                                              */
@@ -570,7 +556,6 @@ void tlbh_op_mprotect(struct tlbh_vm *vm, struct tlbh_vma *vma,
 				     "mprotect");
 	tlbh_dec_flush_pending(vm->engine);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_mprotect, TLBH_NS);
 
 /**
  * tlbh_op_clear_refs - clear soft-dirty bits (clear_refs_write type 4)
@@ -622,7 +607,6 @@ void tlbh_op_clear_refs(struct tlbh_vm *vm, struct tlbh_vma *vmas,
 			    "PTEs write-protected, gather recorded nothing");
 	tlbh_finish(&tlb);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_clear_refs, TLBH_NS);
 
 /* ------------------------------------------------------------------ */
 /* mremap (move_ptes, move_normal_pmd)                                  */
@@ -660,7 +644,6 @@ void tlbh_op_move_ptes(struct tlbh_vm *vm, struct tlbh_vma *vma,
 		tlbh_flush_tlb_range(vm->engine, old_addr, old_addr + len,
 				     TLBH_PAGE_SHIFT, false, "mremap-ptes");
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_move_ptes, TLBH_NS);
 
 /**
  * tlbh_op_move_pmd - move a whole PTE table (move_normal_pmd)
@@ -702,4 +685,3 @@ int tlbh_op_move_pmd(struct tlbh_vm *vm, struct tlbh_vma *vma,
 		drop_lock(vm, TLBH_LOCK_RMAP, old_addr);
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_move_pmd, TLBH_NS);
