@@ -5,6 +5,7 @@
 #   make              build tlbh.ko for KDIR (default: the running kernel)
 #   make run          boot a test guest with the module, print the report
 #   make check        everything: host checks + the VM matrix
+#   make check-all    the same on every kernel target (adds PREEMPT_RT)
 #   make unit         the engine's host runner (no VM)
 #   make selftests    build the kselftest binaries
 #   make kernels      build (or reuse) the cached test kernels
@@ -26,6 +27,9 @@ run:
 check:
 	tools/check $(TARGETS)
 
+check-all:
+	tools/check --all
+
 unit:
 	$(MAKE) -C kunit/host run
 
@@ -44,6 +48,7 @@ kernels:
 	tools/deps
 	tools/build-kernel 6.1
 	tools/build-kernel 6.12
+	tools/build-kernel 7.2
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
@@ -51,4 +56,4 @@ clean:
 	[ ! -f kunit/host/Makefile ] || $(MAKE) -C kunit/host clean
 	rm -rf build
 
-.PHONY: all modules run check unit selftests kernels docs clean
+.PHONY: all modules run check check-all unit selftests kernels docs clean

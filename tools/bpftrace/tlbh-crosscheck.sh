@@ -137,12 +137,34 @@ until grep -q '^end$' "$tmp/counters"; do
 	sleep 1
 	waited=$((waited + 1))
 done
+# Stop a process and wait for it, at most wait_max seconds: a process that
+# does not exit is a failure that says where it is stuck (its kernel
+# stack and state), never a silent hang of the whole check.
+stop() {
+	local pid=$1 sig=$2 what=$3 t=0
+	kill "-$sig" "$pid" 2>/dev/null || return 0
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$t" -ge "$wait_max" ]; then
+			echo "# $what did not exit ${wait_max}s after SIG$sig:"
+			sed 's/^/#   state: /' "/proc/$pid/status" 2>/dev/null | grep -E 'State|Threads'
+			for task in /proc/"$pid"/task/*; do
+				echo "#   task ${task##*/} wchan $(cat "$task/wchan" 2>/dev/null)"
+				sed 's/^/#     /' "$task/stack" 2>/dev/null
+			done
+			kill -KILL "$pid" 2>/dev/null
+			wait "$pid" 2>/dev/null
+			bail "$what hung after SIG$sig"
+		fi
+		sleep 1
+		t=$((t + 1))
+	done
+	wait "$pid" 2>/dev/null || true
+}
+
 # Counters read: stop tracing, then let the workload tear the space down.
-kill -INT "$bt_pid"
-wait "$bt_pid" || true
+stop "$bt_pid" INT bpftrace
 bt_pid=""
-kill -TERM "$wl_pid"
-wait "$wl_pid" || true
+stop "$wl_pid" TERM "the workload"
 wl_pid=""
 sed 's/^/# workload: /' "$tmp/workload.err"
 
