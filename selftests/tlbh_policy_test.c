@@ -42,10 +42,8 @@ FIXTURE_SETUP(policy)
 	struct tlbh_policy_arg pa = { 0 };
 
 	ASSERT_EQ(tlbh_pin(0), 0);
-	self->fd = open(TLBH_PATH, O_RDWR | O_CLOEXEC);
-	ASSERT_GE(self->fd, 0);
-	self->base = tlbh_map_space(self->fd, SPACE_SIZE);
-	ASSERT_NE(self->base, MAP_FAILED);
+	self->fd = tlbh_open_space(SPACE_SIZE, &self->base);
+	ASSERT_GE(self->fd, 0) TH_LOG("space: %s", strerror(-self->fd));
 	pa.policy = tlbh_policy_index(self->fd, variant->policy);
 	if (!pa.policy)
 		SKIP(return, "policy %s not known", variant->policy);
@@ -94,11 +92,4 @@ TEST_F(policy, clear_refs_write_protect)
 	EXPECT_EQ(tlbh_write(word, 3), -1);
 }
 
-int main(int argc, char **argv)
-{
-	if (access(TLBH_PATH, F_OK)) {
-		ksft_print_header();
-		ksft_exit_skip("%s is absent: load tlbh.ko first\n", TLBH_PATH);
-	}
-	return test_harness_run(argc, argv);
-}
+TLBH_TEST_HARNESS_MAIN

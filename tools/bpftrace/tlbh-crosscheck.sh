@@ -57,7 +57,7 @@ bail() {
 
 command -v bpftrace > /dev/null || skip "bpftrace is not installed"
 [ -c /dev/tlbh ] || skip "no /dev/tlbh: tlbh.ko is not loaded"
-${CC:-cc} -O2 -Wall -D_GNU_SOURCE -I"$here/../../include/uapi" \
+${CC:-cc} -O2 -Wall -D_GNU_SOURCE -I"$here/../../include/uapi" -I"$here/../../selftests" \
 	-o "$tmp/workload" "$here/tlbh-crosscheck.c" -lpthread ||
 	bail "cannot build the workload"
 
