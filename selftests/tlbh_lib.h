@@ -10,7 +10,9 @@
  *   spaces    tlbh_map_space(), tlbh_open_space(), tlbh_pool_pages()
  *   faults    tlbh_catch_sigbus(), tlbh_read(), tlbh_write(): touch a
  *             page of a space and survive SIGBUS/SIGSEGV
- *   policies  tlbh_policy_index(): a policy by name
+ *   policies  tlbh_policy_lookup(), tlbh_set_policy(): a policy by name,
+ *             where a name the module does not know is an error (a
+ *             mistyped name fails its test, it never skips)
  *   CPUs      tlbh_pin(); the pinned-reader protocol (struct
  *             tlbh_readers): one thread per CPU, pinned there, reading
  *             one address at every phase the test posts and spinning in
@@ -205,21 +207,75 @@ static inline int tlbh_write(void *p, uint64_t v)
 
 /* ---- policies ----------------------------------------------------- */
 
-/* 1-based index of the policy called @name, or 0. */
-static inline uint64_t tlbh_policy_index(int fd, const char *name)
+/*
+ * The 1-based index of the policy called @name, in *@index: 0; -ENOENT
+ * when the module knows no policy of that name; or the -errno of
+ * TLBH_IOC_POLICY_INFO.  A test asking for a policy by name treats every
+ * non-zero return as its failure: the module's policy set is fixed, so a
+ * name it does not know is a typo or a lost policy, not a reason to skip.
+ */
+static inline int tlbh_policy_lookup(int fd, const char *name,
+				     uint64_t *index)
 {
 	struct tlbh_policy_info pi;
-	uint64_t i;
+	uint64_t i, n = 1;
+	int ret;
 
-	for (i = 1; i < 256; i++) {
+	if (strlen(name) >= sizeof(pi.name))
+		return -ENOENT;
+	/* The first answer tells how many there are (an error copies none). */
+	for (i = 1; i <= n; i++) {
 		memset(&pi, 0, sizeof(pi));
 		pi.policy = i;
-		if (tlbh_ioctl(fd, TLBH_IOC_POLICY_INFO, &pi))
+		ret = tlbh_ioctl(fd, TLBH_IOC_POLICY_INFO, &pi);
+		if (ret == -EINVAL && i == 1)
+			return -ENOENT;		/* no policy at all */
+		if (ret)
+			return ret;
+		n = pi.nr_policies;
+		((char *)pi.name)[sizeof(pi.name) - 1] = '\0';
+		if (!strcmp((const char *)pi.name, name)) {
+			*index = i;
 			return 0;
-		if (!strncmp((const char *)pi.name, name, sizeof(pi.name)))
-			return i;
+		}
 	}
-	return 0;
+	return -ENOENT;
+}
+
+/*
+ * Select the policy called @name on @fd's space; @pa gets what
+ * TLBH_IOC_SET_POLICY returns.  0, -ENOENT (no such policy) or -errno.
+ */
+static inline int tlbh_set_policy(int fd, const char *name,
+				  struct tlbh_policy_arg *pa)
+{
+	uint64_t index;
+	int ret = tlbh_policy_lookup(fd, name, &index);
+
+	if (ret)
+		return ret;
+	memset(pa, 0, sizeof(*pa));
+	pa->policy = index;
+	return tlbh_ioctl(fd, TLBH_IOC_SET_POLICY, pa);
+}
+
+/* What a non-zero return of the two above means, for a test's log. */
+static inline const char *tlbh_policy_strerror(int ret)
+{
+	return ret == -ENOENT ? "the module knows no policy of that name" :
+				strerror(-ret);
+}
+
+/*
+ * The index of the policy called @name, 0 when there is none or on any
+ * error.  Kept for the scenario runner until it moves to
+ * tlbh_policy_lookup(); a caller must fail, not skip, on 0.
+ */
+static inline uint64_t tlbh_policy_index(int fd, const char *name)
+{
+	uint64_t index;
+
+	return tlbh_policy_lookup(fd, name, &index) ? 0 : index;
 }
 
 /* ---- CPUs --------------------------------------------------------- */
