@@ -29,7 +29,9 @@
 # when all match, 1 on any mismatch, 4 (plan "1..0 # SKIP reason") when
 # bpftrace cannot run on this kernel.  CC picks the compiler; TLBH_BT_WAIT
 # (default 600) bounds, in seconds, each wait for bpftrace or the
-# workload (bpftrace starts slowly under emulation).
+# workload (bpftrace starts slowly under emulation); a "# waiting" line
+# every 30 s of such a wait shows a watchdog (tools/vm --idle) that the
+# check is alive.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -122,6 +124,7 @@ until grep -q '^ready' "$tmp/trace" 2>/dev/null; do
 	[ "$waited" -lt "$wait_max" ] || bail "bpftrace not attached after ${wait_max}s"
 	sleep 1
 	waited=$((waited + 1))
+	[ $((waited % 30)) != 0 ] || echo "# waiting for bpftrace to attach: ${waited}s"
 done
 
 "$tmp/workload" "$rounds" > "$tmp/counters" 2> "$tmp/workload.err" &
@@ -136,6 +139,7 @@ until grep -q '^end$' "$tmp/counters"; do
 	[ "$waited" -lt "$wait_max" ] || bail "workload not done after ${wait_max}s"
 	sleep 1
 	waited=$((waited + 1))
+	[ $((waited % 30)) != 0 ] || echo "# waiting for the workload: ${waited}s"
 done
 # Counters read: stop tracing, then let the workload tear the space down.
 kill -INT "$bt_pid"
