@@ -39,6 +39,8 @@ rounds=${1:-4}
 wait_max=${TLBH_BT_WAIT:-600}
 tmp=$(mktemp -d)
 bt_pid="" wl_pid=""
+# Run by the EXIT trap only, which shellcheck does not follow.
+# shellcheck disable=SC2317
 cleanup() {
 	[ -z "$wl_pid" ] || kill -TERM "$wl_pid" 2>/dev/null || true
 	[ -z "$bt_pid" ] || kill -INT "$bt_pid" 2>/dev/null || true
