@@ -7,33 +7,13 @@
  *
  * Exits 4 (skip) when /dev/tlbh is absent, i.e. tlbh.ko is not loaded.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
-#include <stdint.h>
-#include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
-#include <linux/tlbh.h>
-
+#include "tlbh_lib.h"
 #include "kselftest_harness.h"
-
-#define TLBH_PATH	"/dev/" TLBH_DEVICE_NAME
-
-/* ioctl() returning 0 or -errno, retried on EINTR. */
-static int tlbh_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	int ret;
-
-	do {
-		ret = ioctl(fd, cmd, arg);
-	} while (ret < 0 && errno == EINTR);
-	return ret < 0 ? -errno : ret;
-}
 
 FIXTURE(tlbh)
 {
@@ -126,11 +106,4 @@ TEST(non_root_open_refused)
 	EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
-int main(int argc, char **argv)
-{
-	if (access(TLBH_PATH, F_OK)) {
-		ksft_print_header();
-		ksft_exit_skip("%s is absent: load tlbh.ko first\n", TLBH_PATH);
-	}
-	return test_harness_run(argc, argv);
-}
+TLBH_TEST_HARNESS_MAIN

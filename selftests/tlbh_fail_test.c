@@ -25,9 +25,7 @@
 static int range(int fd, unsigned long cmd, uint64_t off, uint64_t len,
 		 uint64_t flags)
 {
-	struct tlbh_range r = { .offset = off, .length = len, .flags = flags };
-
-	return tlbh_ioctl(fd, cmd, &r);
+	return tlbh_range_cmd(fd, cmd, off, len, flags, NULL);
 }
 
 /* The identities of the first NPG pages of each of the first slots. */
@@ -213,9 +211,4 @@ TEST_F(fail, zap_batch_waiting_for_a_lock_zaps_nothing)
 	EXPECT_EQ(range(self->fd, TLBH_IOC_RESUME, 0, 0, 0), 0);
 }
 
-int main(int argc, char **argv)
-{
-	if (access(TLBH_PATH, F_OK))
-		return KSFT_SKIP;
-	return test_harness_run(argc, argv);
-}
+TLBH_TEST_HARNESS_MAIN

@@ -218,10 +218,8 @@ FIXTURE_SETUP(garbage)
 {
 	struct tlbh_range r = { .offset = 0, .length = PG };
 
-	self->fd = open(TLBH_PATH, O_RDWR | O_CLOEXEC);
-	ASSERT_GE(self->fd, 0);
-	self->base = tlbh_map_space(self->fd, SPACE_SIZE);
-	ASSERT_NE(self->base, MAP_FAILED);
+	self->fd = tlbh_open_space(SPACE_SIZE, &self->base);
+	ASSERT_GE(self->fd, 0) TH_LOG("space: %s", strerror(-self->fd));
 	/* One table in slot 0 so that "no table" cases hit the state check. */
 	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_POPULATE, &r), 0);
 }
@@ -345,11 +343,4 @@ TEST(mmap_rules)
 	close(fd);
 }
 
-int main(int argc, char **argv)
-{
-	if (access(TLBH_PATH, F_OK)) {
-		ksft_print_header();
-		ksft_exit_skip("%s is absent: load tlbh.ko first\n", TLBH_PATH);
-	}
-	return test_harness_run(argc, argv);
-}
+TLBH_TEST_HARNESS_MAIN

@@ -11,7 +11,6 @@
  *
  * Exits 4 (skip) when /dev/tlbh is absent, i.e. tlbh.ko is not loaded.
  */
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -21,7 +20,6 @@
 
 #define SPACE_SIZE	(8UL << 20)	/* 4 MiB data, 4 MiB park */
 #define PMD_BYTES	(2UL << 20)
-#define MAX_READERS	8
 
 FIXTURE(space)
 {
@@ -32,10 +30,8 @@ FIXTURE(space)
 
 FIXTURE_SETUP(space)
 {
-	self->fd = open(TLBH_PATH, O_RDWR | O_CLOEXEC);
-	ASSERT_GE(self->fd, 0);
-	self->base = tlbh_map_space(self->fd, SPACE_SIZE);
-	ASSERT_NE(self->base, MAP_FAILED) TH_LOG("mmap: %s", strerror(errno));
+	self->fd = tlbh_open_space(SPACE_SIZE, &self->base);
+	ASSERT_GE(self->fd, 0) TH_LOG("space: %s", strerror(-self->fd));
 	memset(&self->info, 0, sizeof(self->info));
 	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_SPACE_INFO, &self->info), 0);
 	ASSERT_EQ(self->info.base, (uintptr_t)self->base);
@@ -46,17 +42,6 @@ FIXTURE_TEARDOWN(space)
 {
 	munmap(self->base, SPACE_SIZE);
 	close(self->fd);
-}
-
-static int range_cmd(int fd, unsigned long cmd, uint64_t off, uint64_t len,
-		     uint64_t flags, uint64_t *out)
-{
-	struct tlbh_range r = { .offset = off, .length = len, .flags = flags };
-	int ret = tlbh_ioctl(fd, cmd, &r);
-
-	if (out)
-		*out = r.out;
-	return ret;
 }
 
 static uint64_t mapped_id(int fd, uint64_t off)
@@ -78,7 +63,7 @@ TEST_F(space, populate_identities)
 	uint64_t n = 0, id;
 	int i;
 
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 16 * TLBH_PG, 0, &n), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 16 * TLBH_PG, 0, &n), 0);
 	EXPECT_EQ(n, 16);
 	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_SNAPSHOT, &s), 0);
 	for (i = 0; i < 16; i++) {
@@ -92,7 +77,7 @@ TEST_F(space, populate_identities)
 		EXPECT_EQ(TLBH_SNAP_LEVEL(e[i].flags), 1);
 	}
 	/* Populating again maps nothing new. */
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 16 * TLBH_PG, 0, &n), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 16 * TLBH_PG, 0, &n), 0);
 	EXPECT_EQ(n, 0);
 }
 
@@ -102,46 +87,6 @@ TEST_F(space, unmapped_page_sigbus)
 	EXPECT_EQ(mapped_id(self->fd, 5 * TLBH_PG), 0);
 }
 
-/* Readers pinned to CPUs, stepping through phases driven by the test. */
-struct readers {
-	int n;
-	const char *addr;
-	atomic_int phase;
-	atomic_int done;
-	pthread_t t[MAX_READERS];
-	int cpu[MAX_READERS];
-	uint64_t got[MAX_READERS][4];
-};
-
-struct reader_arg {
-	struct readers *r;
-	int i;
-};
-
-static void *reader(void *p)
-{
-	struct reader_arg *a = p;
-	struct readers *r = a->r;
-	int i = a->i, ph;
-
-	tlbh_pin(r->cpu[i]);
-	atomic_fetch_add(&r->done, 1);
-	for (ph = 1; ph <= 3; ph++) {
-		while (atomic_load(&r->phase) < ph)
-			sched_yield();
-		r->got[i][ph] = tlbh_read(r->addr);
-		atomic_fetch_add(&r->done, 1);
-	}
-	return NULL;
-}
-
-static void step(struct readers *r, int ph)
-{
-	atomic_store(&r->phase, ph);
-	while (atomic_load(&r->done) < r->n * (ph + 1))
-		sched_yield();
-}
-
 /*
  * One round: prime every reader's TLB, change the PTE without a flush,
  * read again (stale expected), flush through the engine, read again
@@ -149,28 +94,19 @@ static void step(struct readers *r, int ph)
  * change; the readers' observations are left in @r->got.
  */
 static uint64_t stale_fresh_round(struct __test_metadata *_metadata,
-				  FIXTURE_DATA(space) *self, struct readers *r)
+				  FIXTURE_DATA(space) *self,
+				  struct tlbh_readers *r, int n)
 {
-	static struct reader_arg args[MAX_READERS];
-	uint64_t n;
-	int i;
+	uint64_t out;
 
-	for (i = 0; i < r->n; i++) {
-		r->cpu[i] = i;
-		args[i].r = r;
-		args[i].i = i;
-		EXPECT_EQ(pthread_create(&r->t[i], NULL, reader, &args[i]), 0);
-	}
-	while (atomic_load(&r->done) < r->n)
-		sched_yield();
-	step(r, 1);		/* prime every CPU's TLB */
-	EXPECT_EQ(range_cmd(self->fd, TLBH_IOC_REMAP, 0, TLBH_PG, 0, &n), 0);
-	EXPECT_EQ(n, 1);
-	step(r, 2);		/* PTE changed, no flush: stale */
-	EXPECT_EQ(range_cmd(self->fd, TLBH_IOC_FLUSH, 0, TLBH_PG, 0, NULL), 0);
-	step(r, 3);		/* after the engine's flush: fresh */
-	for (i = 0; i < r->n; i++)
-		pthread_join(r->t[i], NULL);
+	EXPECT_EQ(tlbh_readers_start(r, 0, n, self->base, 0), 0);
+	tlbh_readers_step(r, 1);	/* prime every CPU's TLB */
+	EXPECT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_REMAP, 0, TLBH_PG, 0, &out), 0);
+	EXPECT_EQ(out, 1);
+	tlbh_readers_step(r, 2);	/* PTE changed, no flush: stale */
+	EXPECT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_FLUSH, 0, TLBH_PG, 0, NULL), 0);
+	tlbh_readers_step(r, 3);	/* after the engine's flush: fresh */
+	tlbh_readers_stop(r);
 	return mapped_id(self->fd, 0);
 }
 
@@ -186,26 +122,24 @@ static uint64_t stale_fresh_round(struct __test_metadata *_metadata,
 TEST_F(space, stale_then_fresh_on_every_cpu)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	bool seen_stale[MAX_READERS] = { false };
+	bool seen_stale[TLBH_MAX_READERS] = { false };
 	uint64_t old_id, new_id;
 	int i, n, round, stale;
 
 	if (ncpu < 3)
 		SKIP(return, "needs 3 CPUs, have %ld", ncpu);
-	n = ncpu < MAX_READERS ? ncpu : MAX_READERS;
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, TLBH_PG, 0, NULL), 0);
+	n = ncpu < TLBH_MAX_READERS ? ncpu : TLBH_MAX_READERS;
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_POPULATE, 0, TLBH_PG, 0, NULL), 0);
 	for (round = 1, stale = 0; round <= STALE_ROUNDS && stale < n; round++) {
-		struct readers *r = calloc(1, sizeof(*r));
+		struct tlbh_readers *r = calloc(1, sizeof(*r));
 
 		ASSERT_NE(r, NULL);
-		r->n = n;
-		r->addr = self->base;
 		old_id = mapped_id(self->fd, 0);
-		new_id = stale_fresh_round(_metadata, self, r);
+		new_id = stale_fresh_round(_metadata, self, r, n);
 		ASSERT_NE(new_id, old_id);
 		for (i = 0; i < n; i++) {
 			TH_LOG("round %d cpu %d: primed %s, after remap %s, after flush %s",
-			       round, r->cpu[i], r->got[i][1] == old_id ? "old" : "?",
+			       round, r->rd[i].cpu, r->got[i][1] == old_id ? "old" : "?",
 			       r->got[i][2] == old_id ? "STALE" : "fresh",
 			       r->got[i][3] == new_id ? "fresh" : "STALE");
 			EXPECT_EQ(r->got[i][1], old_id);
@@ -230,54 +164,39 @@ static int probe(int fd, uint64_t off, int cpu, struct tlbh_probe *p)
 	return tlbh_ioctl(fd, TLBH_IOC_PROBE, p);
 }
 
-/*
- * Threads of the test's mm spinning on every CPU keep the mm loaded
- * there: an idle CPU may leave the mm (and, without PCID, lose its TLB
- * entries), which would hide a stale entry from a later probe.
- */
-static atomic_int spin_stop;
-
-static void *spinner(void *p)
-{
-	tlbh_pin((int)(intptr_t)p);
-	while (!atomic_load(&spin_stop))
-		sched_yield();
-	return NULL;
-}
-
 TEST_F(space, probe_stale_then_fresh)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	pthread_t t[MAX_READERS];
+	struct tlbh_readers spinners;
 	struct tlbh_probe p;
 	int cpu, stale = 0, fresh = 0;
 
-	if (ncpu > MAX_READERS)
-		ncpu = MAX_READERS;
-	atomic_store(&spin_stop, 0);
-	for (cpu = 0; cpu < ncpu; cpu++)
-		ASSERT_EQ(pthread_create(&t[cpu], NULL, spinner,
-					 (void *)(intptr_t)cpu), 0);
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, TLBH_PG, 0, NULL), 0);
+	if (ncpu > TLBH_MAX_READERS)
+		ncpu = TLBH_MAX_READERS;
+	/*
+	 * Readers that only spin keep the mm loaded on every CPU: an idle
+	 * CPU may leave it (and, without PCID, lose its TLB entries), which
+	 * would hide a stale entry from a later probe.
+	 */
+	ASSERT_EQ(tlbh_readers_start(&spinners, 0, ncpu, NULL, 0), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_POPULATE, 0, TLBH_PG, 0, NULL), 0);
 	for (cpu = 0; cpu < ncpu; cpu++) {
 		ASSERT_EQ(probe(self->fd, 0, cpu, &p), 0);
 		EXPECT_EQ(p.result, TLBH_PROBE_FRESH);
 	}
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_REMAP, 0, TLBH_PG, 0, NULL), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_REMAP, 0, TLBH_PG, 0, NULL), 0);
 	for (cpu = 0; cpu < ncpu; cpu++) {
 		ASSERT_EQ(probe(self->fd, 0, cpu, &p), 0);
 		stale += p.result == TLBH_PROBE_STALE;
 		TH_LOG("cpu %d after remap: result %llu", cpu,
 		       (unsigned long long)p.result);
 	}
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_FLUSH, 0, TLBH_PG, 0, NULL), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_FLUSH, 0, TLBH_PG, 0, NULL), 0);
 	for (cpu = 0; cpu < ncpu; cpu++) {
 		ASSERT_EQ(probe(self->fd, 0, cpu, &p), 0);
 		fresh += p.result == TLBH_PROBE_FRESH;
 	}
-	atomic_store(&spin_stop, 1);
-	for (cpu = 0; cpu < ncpu; cpu++)
-		pthread_join(t[cpu], NULL);
+	tlbh_readers_stop(&spinners);
 	/* Stale needs the entry to survive until the probe; report, need one. */
 	TH_LOG("stale on %d of %ld CPUs", stale, ncpu);
 	EXPECT_GE(stale, 1);
@@ -288,10 +207,10 @@ TEST_F(space, zap_then_sigbus)
 {
 	uint64_t id;
 
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 4 * TLBH_PG, 0, NULL), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 4 * TLBH_PG, 0, NULL), 0);
 	id = tlbh_read(self->base + TLBH_PG);
 	ASSERT_NE(id, 0);
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_ZAP, TLBH_PG, 2 * TLBH_PG, 0, NULL), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_ZAP, TLBH_PG, 2 * TLBH_PG, 0, NULL), 0);
 	EXPECT_EQ(tlbh_read(self->base + TLBH_PG), 0);
 	EXPECT_EQ(mapped_id(self->fd, TLBH_PG), 0);
 	EXPECT_NE(mapped_id(self->fd, 0), 0);
@@ -303,17 +222,17 @@ TEST_F(space, unmap_parks_and_reuses_tables)
 	struct tlbh_space_info si;
 	struct tlbh_counters c = { 0 };
 
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 8 * TLBH_PG, 0, NULL), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 8 * TLBH_PG, 0, NULL), 0);
 	memset(&si, 0, sizeof(si));
 	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_SPACE_INFO, &si), 0);
 	EXPECT_EQ(si.tables, 1);
 	EXPECT_EQ(si.parked, 0);
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_UNMAP, 0, PMD_BYTES, 0, NULL), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_UNMAP, 0, PMD_BYTES, 0, NULL), 0);
 	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_SPACE_INFO, &si), 0);
 	EXPECT_EQ(si.tables, 0);
 	EXPECT_EQ(si.parked, 1);
 	EXPECT_EQ(tlbh_read(self->base), 0);
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, PMD_BYTES, TLBH_PG, 0, NULL), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_POPULATE, PMD_BYTES, TLBH_PG, 0, NULL), 0);
 	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_SPACE_INFO, &si), 0);
 	EXPECT_EQ(si.tables, 1);
 	EXPECT_EQ(si.parked, 0);
@@ -329,7 +248,7 @@ TEST_F(space, mremap_pte_and_pmd)
 				 .length = TLBH_PG };
 	uint64_t id;
 
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, TLBH_PG, 0, NULL), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_POPULATE, 0, TLBH_PG, 0, NULL), 0);
 	id = tlbh_read(self->base);
 	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_MREMAP, &m), 0);
 	EXPECT_EQ(tlbh_read(self->base), 0);
@@ -356,13 +275,13 @@ TEST_F(space, reclaim_batch_then_flush)
 	struct tlbh_reclaim_arg ra = { .offset = 0, .flags = TLBH_RECLAIM_BATCH };
 	uint64_t n;
 
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 2 * TLBH_PG, 0, NULL), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 2 * TLBH_PG, 0, NULL), 0);
 	ASSERT_NE(tlbh_read(self->base), 0);
 	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_RECLAIM, &ra), 0);
 	EXPECT_EQ(ra.out, 1);
 	EXPECT_EQ(mapped_id(self->fd, 0), 0);
 	EXPECT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_RECLAIM, &ra), -ENOENT);
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_RECLAIM_FLUSH, 0, 0, 0, &n), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_RECLAIM_FLUSH, 0, 0, 0, &n), 0);
 	EXPECT_EQ(tlbh_read(self->base), 0);
 	ra.offset = TLBH_PG;
 	ra.flags = 0;
@@ -376,12 +295,12 @@ TEST_F(space, mprotect_write)
 	struct tlbh_snapshot s = { .offset = 0, .npages = 1,
 				   .entries = (uintptr_t)&e };
 
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, TLBH_PG, 0, NULL), 0);
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_MPROTECT, 0, TLBH_PG,
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_POPULATE, 0, TLBH_PG, 0, NULL), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_MPROTECT, 0, TLBH_PG,
 			    TLBH_PROT_WRITE, NULL), 0);
 	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_SNAPSHOT, &s), 0);
 	EXPECT_TRUE(e.flags & TLBH_SNAP_WRITE);
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_MPROTECT, 0, TLBH_PG, 0, NULL), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_MPROTECT, 0, TLBH_PG, 0, NULL), 0);
 	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_SNAPSHOT, &s), 0);
 	EXPECT_FALSE(e.flags & TLBH_SNAP_WRITE);
 }
@@ -402,25 +321,25 @@ TEST_F(space, hold_and_resume)
 	struct tlbh_policy_arg pa = { .policy = 1 };
 	uint64_t out = 0;
 
-	EXPECT_EQ(range_cmd(self->fd, TLBH_IOC_RESUME, 0, 0, 0, NULL), -EBUSY);
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 4 * TLBH_PG, 0, NULL), 0);
+	EXPECT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_RESUME, 0, 0, 0, NULL), -EBUSY);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 4 * TLBH_PG, 0, NULL), 0);
 	flushes(self->fd);
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_ZAP, 0, 2 * TLBH_PG, TLBH_HOLD, &out), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_ZAP, 0, 2 * TLBH_PG, TLBH_HOLD, &out), 0);
 	EXPECT_EQ(out, 1);
 	EXPECT_EQ(mapped_id(self->fd, 0), 0);
 	EXPECT_EQ(flushes(self->fd), 0);
-	EXPECT_EQ(range_cmd(self->fd, TLBH_IOC_ZAP, 2 * TLBH_PG, TLBH_PG, TLBH_HOLD, NULL), -EBUSY);
-	EXPECT_EQ(range_cmd(self->fd, TLBH_IOC_UNMAP, 2 * TLBH_PG, TLBH_PG, TLBH_HOLD, NULL), -EBUSY);
+	EXPECT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_ZAP, 2 * TLBH_PG, TLBH_PG, TLBH_HOLD, NULL), -EBUSY);
+	EXPECT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_UNMAP, 2 * TLBH_PG, TLBH_PG, TLBH_HOLD, NULL), -EBUSY);
 	EXPECT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_RECLAIM, &ra), -EBUSY);
 	EXPECT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_SET_POLICY, &pa), -EBUSY);
 	/* Not held: other commands run inside the window. */
-	EXPECT_EQ(range_cmd(self->fd, TLBH_IOC_ZAP, 2 * TLBH_PG, TLBH_PG, 0, NULL), 0);
+	EXPECT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_ZAP, 2 * TLBH_PG, TLBH_PG, 0, NULL), 0);
 	EXPECT_EQ(mapped_id(self->fd, 2 * TLBH_PG), 0);
 	flushes(self->fd);
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_RESUME, 0, 0, 0, &out), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_RESUME, 0, 0, 0, &out), 0);
 	EXPECT_EQ(out, 1);
 	EXPECT_EQ(flushes(self->fd), 1);
-	EXPECT_EQ(range_cmd(self->fd, TLBH_IOC_RESUME, 0, 0, 0, NULL), -EBUSY);
+	EXPECT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_RESUME, 0, 0, 0, NULL), -EBUSY);
 	EXPECT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_SET_POLICY, &pa), 0);
 }
 
@@ -430,15 +349,15 @@ TEST_F(space, held_unmap_hides_its_vmas)
 	struct tlbh_reclaim_arg ra = { .offset = 0 };
 	struct tlbh_counters c = { .flags = TLBH_COUNTERS_RESET };
 
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, TLBH_PG, 0, NULL), 0);
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_UNMAP, 0, TLBH_PG, TLBH_HOLD, NULL), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_POPULATE, 0, TLBH_PG, 0, NULL), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_UNMAP, 0, TLBH_PG, TLBH_HOLD, NULL), 0);
 	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_COUNTERS, &c), 0);
-	EXPECT_EQ(range_cmd(self->fd, TLBH_IOC_ZAP, 0, TLBH_PG, 0, NULL), 0);
+	EXPECT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_ZAP, 0, TLBH_PG, 0, NULL), 0);
 	EXPECT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_RECLAIM, &ra), -ENOENT);
 	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_COUNTERS, &c), 0);
 	EXPECT_EQ(c.c[TLBH_CNT_GATHERS], 0);
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_RESUME, 0, 0, 0, NULL), 0);
-	EXPECT_EQ(range_cmd(self->fd, TLBH_IOC_ZAP, 0, TLBH_PG, 0, NULL), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_RESUME, 0, 0, 0, NULL), 0);
+	EXPECT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_ZAP, 0, TLBH_PG, 0, NULL), 0);
 	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_COUNTERS, &c), 0);
 	EXPECT_EQ(c.c[TLBH_CNT_GATHERS], 1);
 }
@@ -450,12 +369,12 @@ TEST_F(space, held_reclaim_blocks_pmd_move)
 	struct tlbh_mremap m = { .old_offset = 0, .new_offset = PMD_BYTES,
 				 .length = PMD_BYTES, .flags = TLBH_MREMAP_PMD };
 
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, TLBH_PG, 0, NULL), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_POPULATE, 0, TLBH_PG, 0, NULL), 0);
 	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_RECLAIM, &ra), 0);
 	EXPECT_EQ(ra.out, 1);
 	EXPECT_NE(mapped_id(self->fd, 0), 0);
 	EXPECT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_MREMAP, &m), -EBUSY);
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_RESUME, 0, 0, 0, NULL), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_RESUME, 0, 0, 0, NULL), 0);
 	EXPECT_EQ(mapped_id(self->fd, 0), 0);
 	EXPECT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_MREMAP, &m), 0);
 }
@@ -472,16 +391,16 @@ TEST_F(space, zap_batch_shares_one_flush)
 		r[i].offset = i * TLBH_PG;
 		r[i].length = TLBH_PG;
 	}
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 16 * TLBH_PG, 0, NULL), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 16 * TLBH_PG, 0, NULL), 0);
 	flushes(self->fd);
 	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_ZAP_BATCH, &b), 0);
 	EXPECT_EQ(b.out, 16);
 	EXPECT_EQ(flushes(self->fd), 1);
 	EXPECT_EQ(mapped_id(self->fd, 15 * TLBH_PG), 0);
-	ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 16 * TLBH_PG, 0, NULL), 0);
+	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 16 * TLBH_PG, 0, NULL), 0);
 	flushes(self->fd);
 	for (i = 0; i < 16; i++)
-		ASSERT_EQ(range_cmd(self->fd, TLBH_IOC_ZAP, i * TLBH_PG, TLBH_PG, 0, NULL), 0);
+		ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_ZAP, i * TLBH_PG, TLBH_PG, 0, NULL), 0);
 	EXPECT_EQ(flushes(self->fd), 16);
 }
 
@@ -498,12 +417,12 @@ static void churn(int rounds)
 	if (base == MAP_FAILED)
 		_exit(3);
 	for (i = 0; rounds < 0 || i < rounds; i++) {
-		range_cmd(fd, TLBH_IOC_POPULATE, 0, 64 * TLBH_PG, 0, NULL);
-		range_cmd(fd, TLBH_IOC_REMAP, 0, 64 * TLBH_PG, 0, NULL);
-		range_cmd(fd, TLBH_IOC_UNMAP, 0, PMD_BYTES, 0, NULL);
+		tlbh_range_cmd(fd, TLBH_IOC_POPULATE, 0, 64 * TLBH_PG, 0, NULL);
+		tlbh_range_cmd(fd, TLBH_IOC_REMAP, 0, 64 * TLBH_PG, 0, NULL);
+		tlbh_range_cmd(fd, TLBH_IOC_UNMAP, 0, PMD_BYTES, 0, NULL);
 		/* Left held: exit or kill must abandon it cleanly. */
-		range_cmd(fd, TLBH_IOC_POPULATE, 0, 64 * TLBH_PG, 0, NULL);
-		range_cmd(fd, TLBH_IOC_ZAP, 0, 64 * TLBH_PG, TLBH_HOLD, NULL);
+		tlbh_range_cmd(fd, TLBH_IOC_POPULATE, 0, 64 * TLBH_PG, 0, NULL);
+		tlbh_range_cmd(fd, TLBH_IOC_ZAP, 0, 64 * TLBH_PG, TLBH_HOLD, NULL);
 	}
 	_exit(0);
 }
@@ -554,11 +473,4 @@ TEST_F(pool, back_to_zero)
 	EXPECT_EQ(tlbh_pool_pages(self->fd), 0);
 }
 
-int main(int argc, char **argv)
-{
-	if (access(TLBH_PATH, F_OK)) {
-		ksft_print_header();
-		ksft_exit_skip("%s is absent: load tlbh.ko first\n", TLBH_PATH);
-	}
-	return test_harness_run(argc, argv);
-}
+TLBH_TEST_HARNESS_MAIN

@@ -12,7 +12,6 @@
  *
  * Exits 4 (skip) when /dev/tlbh is absent, i.e. tlbh.ko is not loaded.
  */
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -54,6 +53,16 @@ static uint64_t rnd_len(uint64_t *s, uint64_t off)
 	return off + len > DATA ? DATA - off : len;
 }
 
+/* A random valid range of the data half, flags 0 or 1 when @flag. */
+static struct tlbh_range *rnd_range(uint64_t *s, struct tlbh_range *r,
+				    bool flag)
+{
+	r->offset = rnd_off(s);
+	r->length = rnd_len(s, r->offset);
+	r->flags = flag ? rnd(s) & 1 : 0;
+	return r;
+}
+
 /* One random command: mostly well-formed, sometimes garbage. */
 static int one_op(struct stress *st, uint64_t *s)
 {
@@ -75,18 +84,11 @@ static int one_op(struct stress *st, uint64_t *s)
 	memset(w, 0, sizeof(w));
 	switch (k) {
 	case 0: case 1: case 2:
-		r.offset = rnd_off(s);
-		r.length = rnd_len(s, r.offset);
-		r.flags = rnd(s) & 1;
-		return tlbh_ioctl(st->fd, TLBH_IOC_POPULATE, &r);
+		return tlbh_ioctl(st->fd, TLBH_IOC_POPULATE, rnd_range(s, &r, true));
 	case 3:
-		r.offset = rnd_off(s);
-		r.length = rnd_len(s, r.offset);
-		r.flags = rnd(s) & 1;
-		return tlbh_ioctl(st->fd, TLBH_IOC_REMAP, &r);
+		return tlbh_ioctl(st->fd, TLBH_IOC_REMAP, rnd_range(s, &r, true));
 	case 4:
-		r.offset = rnd_off(s);
-		r.length = rnd_len(s, r.offset);
+		rnd_range(s, &r, false);
 		if (rnd(s) & 1)
 			return tlbh_ioctl(st->fd, TLBH_IOC_ZAP, &r);
 		return tlbh_ioctl(st->fd, TLBH_IOC_UNMAP, &r);
@@ -125,10 +127,7 @@ static int one_op(struct stress *st, uint64_t *s)
 		return tlbh_ioctl(st->fd, TLBH_IOC_MREMAP, &m);
 	}
 	case 8:
-		r.offset = rnd_off(s);
-		r.length = rnd_len(s, r.offset);
-		r.flags = rnd(s) & 1;
-		return tlbh_ioctl(st->fd, TLBH_IOC_MPROTECT, &r);
+		return tlbh_ioctl(st->fd, TLBH_IOC_MPROTECT, rnd_range(s, &r, true));
 	case 9: {
 		struct tlbh_snapshot sn = { .offset = rnd_off(s) & ~0x3fffUL,
 					    .npages = 1 + rnd(s) % 64,
@@ -145,11 +144,11 @@ static int one_op(struct stress *st, uint64_t *s)
 		return tlbh_ioctl(st->fd, TLBH_IOC_PROBE, &p);
 	}
 	case 11:
-		r.offset = rnd_off(s);
-		r.length = rnd_len(s, r.offset);
-		r.flags = rnd(s) % 8 == 0 ? TLBH_FLUSH_MM : 0;
-		if (r.flags)
+		rnd_range(s, &r, false);
+		if (rnd(s) % 8 == 0) {
 			r.offset = r.length = 0;
+			r.flags = TLBH_FLUSH_MM;
+		}
 		return tlbh_ioctl(st->fd, TLBH_IOC_FLUSH, &r);
 	case 12: {
 		struct tlbh_policy_arg pa = {
@@ -186,18 +185,6 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static void *reader(void *arg)
-{
-	struct stress *st = arg;
-	uint64_t s = (uintptr_t)&s ^ 0x2545f4914f6cdd1dULL;
-	volatile uint64_t sum = 0;
-
-	tlbh_catch_sigbus();
-	while (!atomic_load(&st->stop))
-		sum += tlbh_read(st->base + rnd_off(&s));
-	return NULL;
-}
-
 static int env_int(const char *name, int def, int max)
 {
 	const char *v = getenv(name);
@@ -224,29 +211,28 @@ TEST_F_TIMEOUT(stress, random_commands, 300)
 	int secs = env_int("TLBH_STRESS_SECONDS", 10, 240);
 	int nthr = env_int("TLBH_STRESS_THREADS", 8, MAX_THREADS);
 	struct tlbh_space_info si = { 0 };
-	pthread_t w[MAX_THREADS], rd[4];
+	pthread_t w[MAX_THREADS];
+	struct tlbh_readers rd;
 	struct stress *st = calloc(1, sizeof(*st));
 	struct tlbh_range r = { 0 };
-	int i, nrd;
+	int i;
 
-	st->fd = open(TLBH_PATH, O_RDWR | O_CLOEXEC);
-	ASSERT_GE(st->fd, 0);
-	st->base = tlbh_map_space(st->fd, SPACE_SIZE);
-	ASSERT_NE(st->base, MAP_FAILED);
+	ASSERT_NE(st, NULL);
+	st->fd = tlbh_open_space(SPACE_SIZE, &st->base);
+	ASSERT_GE(st->fd, 0) TH_LOG("space: %s", strerror(-st->fd));
 	ASSERT_EQ(tlbh_ioctl(st->fd, TLBH_IOC_SPACE_INFO, &si), 0);
 	st->nr_policies = si.nr_policies;
 	st->ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	nrd = st->ncpu < 4 ? st->ncpu : 4;
 	for (i = 0; i < nthr; i++)
 		ASSERT_EQ(pthread_create(&w[i], NULL, worker, st), 0);
-	for (i = 0; i < nrd; i++)
-		ASSERT_EQ(pthread_create(&rd[i], NULL, reader, st), 0);
+	/* Pinned readers on every CPU (up to 8) reading the data at random. */
+	ASSERT_EQ(tlbh_readers_start(&rd, 0, st->ncpu < TLBH_MAX_READERS ?
+				     st->ncpu : TLBH_MAX_READERS, st->base, DATA), 0);
 	sleep(secs);
 	atomic_store(&st->stop, 1);
 	for (i = 0; i < nthr; i++)
 		pthread_join(w[i], NULL);
-	for (i = 0; i < nrd; i++)
-		pthread_join(rd[i], NULL);
+	tlbh_readers_stop(&rd);
 	TH_LOG("%d threads, %d s: %ld commands", nthr, secs,
 	       atomic_load(&st->ops));
 	EXPECT_EQ(atomic_load(&st->errors), 0);
@@ -262,11 +248,4 @@ TEST_F_TIMEOUT(stress, random_commands, 300)
 	free(st);
 }
 
-int main(int argc, char **argv)
-{
-	if (access(TLBH_PATH, F_OK)) {
-		ksft_print_header();
-		ksft_exit_skip("%s is absent: load tlbh.ko first\n", TLBH_PATH);
-	}
-	return test_harness_run(argc, argv);
-}
+TLBH_TEST_HARNESS_MAIN

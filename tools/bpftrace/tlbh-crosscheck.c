@@ -14,55 +14,38 @@
  * each, and a last line "end".  It keeps the space mapped until it gets
  * SIGTERM or SIGINT, so that the events of the space's teardown come
  * after the tracer stopped.  tlbh-crosscheck.sh traces it and compares.
+ *
+ * The device, space and CPU helpers are the selftests' (tlbh_lib.h).
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#include <linux/tlbh.h>
+#include "tlbh_lib.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 #define SPACE	(8UL << 20)
-#define PG	4096UL
+#define PG	TLBH_PG
 
 static int fd;
 static unsigned int failed;
-static int stop;
-
-static void pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-}
-
-/* Keeps the mm loaded on the last CPU. */
-static void *spin(void *arg)
-{
-	pin((int)(long)arg);
-	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED))
-		;
-	return NULL;
-}
 
 static void cmd(unsigned long nr, uint64_t off, uint64_t len)
 {
-	struct tlbh_range r = { .offset = off, .length = len };
-
-	if (ioctl(fd, nr, &r))
+	if (tlbh_range_cmd(fd, nr, off, len, 0, NULL))
 		failed++;
+}
+
+static void probe_every_cpu(long ncpu)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		struct tlbh_probe p = { .offset = 0, .cpu = cpu };
+
+		if (tlbh_ioctl(fd, TLBH_IOC_PROBE, &p))
+			failed++;
+	}
 }
 
 static void print_counters(long ncpu)
@@ -89,7 +72,7 @@ static void print_counters(long ncpu)
 	unsigned int i;
 	long cpu;
 
-	if (ioctl(fd, TLBH_IOC_COUNTERS, &c)) {
+	if (tlbh_ioctl(fd, TLBH_IOC_COUNTERS, &c)) {
 		perror("counters");
 		exit(1);
 	}
@@ -99,7 +82,7 @@ static void print_counters(long ncpu)
 	for (cpu = 0; cpu < ncpu && cpu < 64; cpu++) {
 		struct tlbh_cpu_counters pc = { .cpu = cpu };
 
-		if (ioctl(fd, TLBH_IOC_CPU_COUNTERS, &pc)) {
+		if (tlbh_ioctl(fd, TLBH_IOC_CPU_COUNTERS, &pc)) {
 			perror("cpu counters");
 			exit(1);
 		}
@@ -121,34 +104,23 @@ static void round_once(int i, long ncpu)
 	struct tlbh_range_batch b = { .nr = 3, .ranges = (uintptr_t)batch };
 	struct tlbh_reclaim_arg rc = { .offset = 40 * PG };
 	uint64_t len = PG << (i % 6);
-	int cpu;
 
 	cmd(TLBH_IOC_POPULATE, 0, 64 * PG);
-	for (cpu = 0; cpu < ncpu; cpu++) {
-		struct tlbh_probe p = { .offset = 0, .cpu = cpu };
-
-		if (ioctl(fd, TLBH_IOC_PROBE, &p))
-			failed++;
-	}
+	probe_every_cpu(ncpu);
 	cmd(TLBH_IOC_REMAP, 0, len);
-	for (cpu = 0; cpu < ncpu; cpu++) {
-		struct tlbh_probe p = { .offset = 0, .cpu = cpu };
-
-		if (ioctl(fd, TLBH_IOC_PROBE, &p))
-			failed++;
-	}
+	probe_every_cpu(ncpu);
 	cmd(TLBH_IOC_FLUSH, 0, len);
 	cmd(TLBH_IOC_ZAP, 8 * PG, len);
 	cmd(TLBH_IOC_MPROTECT, 16 * PG, 2 * PG);
 	cmd(TLBH_IOC_ZAP, 128 * PG, PG);	/* nothing mapped there */
-	if (ioctl(fd, TLBH_IOC_ZAP_BATCH, &b))
+	if (tlbh_ioctl(fd, TLBH_IOC_ZAP_BATCH, &b))
 		failed++;
 	cmd(TLBH_IOC_CLEAR_REFS, 0, 0);
-	if (ioctl(fd, TLBH_IOC_RECLAIM, &rc))
+	if (tlbh_ioctl(fd, TLBH_IOC_RECLAIM, &rc))
 		failed++;
 	rc.offset = 41 * PG;
 	rc.flags = TLBH_RECLAIM_BATCH;
-	if (ioctl(fd, TLBH_IOC_RECLAIM, &rc))
+	if (tlbh_ioctl(fd, TLBH_IOC_RECLAIM, &rc))
 		failed++;
 	cmd(TLBH_IOC_RECLAIM_FLUSH, 0, 0);
 	cmd(TLBH_IOC_UNMAP, 0, 64 * PG);
@@ -162,11 +134,10 @@ int main(int argc, char **argv)
 	struct tlbh_space_info info = { 0 };
 	struct tlbh_vma_desc vma = { .offset = 0, .length = 4UL << 20 };
 	struct tlbh_set_vmas vmas = { .nr = 1, .vmas = (uintptr_t)&vma };
-	char *res, *base;
-	pthread_t spinner;
+	struct tlbh_readers spinner;
 	sigset_t sigs;
-	uintptr_t a;
 	uint64_t pol;
+	char *base;
 	int i, sig;
 
 	/* Blocked here, taken by sigwait() at the end. */
@@ -174,45 +145,31 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
-	fd = open("/dev/" TLBH_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+	fd = tlbh_open_space(SPACE, &base);
 	if (fd < 0) {
-		perror("open");
+		fprintf(stderr, "space: %s\n", strerror(-fd));
 		return 1;
 	}
-	/* An 8 MiB space needs an 8 MiB aligned address. */
-	res = mmap(NULL, 2 * SPACE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-		   -1, 0);
-	if (res == MAP_FAILED)
-		return 1;
-	a = ((uintptr_t)res + SPACE - 1) & ~(SPACE - 1);
-	munmap(res, 2 * SPACE);
-	base = mmap((void *)a, SPACE, PROT_READ, MAP_SHARED | MAP_FIXED_NOREPLACE,
-		    fd, 0);
-	if (base == MAP_FAILED) {
-		perror("mmap");
-		return 1;
-	}
-	if (ioctl(fd, TLBH_IOC_SPACE_INFO, &info)) {
+	if (tlbh_ioctl(fd, TLBH_IOC_SPACE_INFO, &info)) {
 		perror("space info");
 		return 1;
 	}
-	if (ioctl(fd, TLBH_IOC_SET_VMAS, &vmas))
+	if (tlbh_ioctl(fd, TLBH_IOC_SET_VMAS, &vmas))
 		failed++;
-	pin(0);
-	if (ncpu > 1 &&
-	    pthread_create(&spinner, NULL, spin, (void *)(ncpu - 1)))
+	tlbh_pin(0);
+	/* A reader that only spins keeps the mm loaded on the last CPU. */
+	if (ncpu > 1 && tlbh_readers_start(&spinner, ncpu - 1, 1, NULL, 0))
 		return 1;
 	for (pol = 1; pol <= info.nr_policies; pol++) {
 		struct tlbh_policy_arg pa = { .policy = pol };
 
-		if (ioctl(fd, TLBH_IOC_SET_POLICY, &pa))
+		if (tlbh_ioctl(fd, TLBH_IOC_SET_POLICY, &pa))
 			failed++;
 		for (i = 0; i < rounds; i++)
 			round_once(i, ncpu);
 	}
-	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
 	if (ncpu > 1)
-		pthread_join(spinner, NULL);
+		tlbh_readers_stop(&spinner);
 	printf("space %llu\n", (unsigned long long)info.space_id);
 	print_counters(ncpu);
 	printf("end\n");

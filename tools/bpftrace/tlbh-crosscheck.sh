@@ -29,7 +29,9 @@
 # when all match, 1 on any mismatch, 4 (plan "1..0 # SKIP reason") when
 # bpftrace cannot run on this kernel.  CC picks the compiler; TLBH_BT_WAIT
 # (default 600) bounds, in seconds, each wait for bpftrace or the
-# workload (bpftrace starts slowly under emulation).
+# workload (bpftrace starts slowly under emulation); a "# waiting" line
+# every 30 s of such a wait shows a watchdog (tools/vm --idle) that the
+# check is alive.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -37,6 +39,8 @@ rounds=${1:-4}
 wait_max=${TLBH_BT_WAIT:-600}
 tmp=$(mktemp -d)
 bt_pid="" wl_pid=""
+# Run by the EXIT trap only, which shellcheck does not follow.
+# shellcheck disable=SC2317
 cleanup() {
 	[ -z "$wl_pid" ] || kill -TERM "$wl_pid" 2>/dev/null || true
 	[ -z "$bt_pid" ] || kill -INT "$bt_pid" 2>/dev/null || true
@@ -57,7 +61,7 @@ bail() {
 
 command -v bpftrace > /dev/null || skip "bpftrace is not installed"
 [ -c /dev/tlbh ] || skip "no /dev/tlbh: tlbh.ko is not loaded"
-${CC:-cc} -O2 -Wall -D_GNU_SOURCE -I"$here/../../include/uapi" \
+${CC:-cc} -O2 -Wall -D_GNU_SOURCE -I"$here/../../include/uapi" -I"$here/../../selftests" \
 	-o "$tmp/workload" "$here/tlbh-crosscheck.c" -lpthread ||
 	bail "cannot build the workload"
 
@@ -122,6 +126,7 @@ until grep -q '^ready' "$tmp/trace" 2>/dev/null; do
 	[ "$waited" -lt "$wait_max" ] || bail "bpftrace not attached after ${wait_max}s"
 	sleep 1
 	waited=$((waited + 1))
+	[ $((waited % 30)) != 0 ] || echo "# waiting for bpftrace to attach: ${waited}s"
 done
 
 "$tmp/workload" "$rounds" > "$tmp/counters" 2> "$tmp/workload.err" &
@@ -136,6 +141,7 @@ until grep -q '^end$' "$tmp/counters"; do
 	[ "$waited" -lt "$wait_max" ] || bail "workload not done after ${wait_max}s"
 	sleep 1
 	waited=$((waited + 1))
+	[ $((waited % 30)) != 0 ] || echo "# waiting for the workload: ${waited}s"
 done
 # Stop a process and wait for it, at most wait_max seconds: a process that
 # does not exit is a failure that says where it is stuck (its kernel
