@@ -467,8 +467,9 @@ struct tlbh_pool {
 /**
  * struct tlbh_policy_info - argument of TLBH_IOC_POLICY_INFO (no space
  * needed)
- * @policy:      in: 1-based index, 1..@nr_policies (-EINVAL otherwise;
- *               0 is -EINVAL too, and still fills @nr_policies)
+ * @policy:      in: 1-based index, 1..@nr_policies (-EINVAL otherwise,
+ *               and then nothing is copied back: count the policies by
+ *               asking for 1, 2, ... until -EINVAL)
  * @is_buggy:    out: the policy breaks the safety invariant on purpose
  * @rules:       out: its TLBH_RULE_* bits
  * @nr_policies: out: number of policies the module knows
