@@ -1,24 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tlbh_report.c - the scenario report of `make run`: every scenario of
- * the table under every policy it lists, then the batching table (one
+ * tlbh_report.c - the scenario report of `make run`: every scenario
+ * file (selftests/scenarios/, or $TLBH_SCENARIO_DIR) under every rule
+ * set it expects something of, then the batching table (one
  * TLBH_IOC_ZAP per range vs TLBH_IOC_ZAP_BATCH), printed as a table and
  * written as JSON and TSV.
  *
- *   tlbh_report [-n ITERS] [-j FILE.json] [-t FILE.tsv] [SCENARIO...]
+ *   tlbh_report [-n ITERS] [-j FILE.json] [-t FILE.tsv] [NAME | FILE.scn]...
  *
- * -n caps the iterations of every variant (default: the table's counts,
+ * -n caps the iterations of every variant (default: the files' counts,
  * halved for FIXED variants to keep the report short under emulation).
  * Exits 0 when every variant met its expectation, 1 otherwise, 4 when
  * /dev/tlbh is absent.  Not a kselftest (no _test suffix): the scenario
  * kselftest is tlbh_scenario_test.
  */
+#include <limits.h>
 #include <stdlib.h>
 
 #include "tlbh_lib.h"
 #include "tlbh_scenario.h"
 
-#define MAX_RESULTS	64
+#define MAX_RESULTS	128
 
 static const unsigned int batch_sizes[] = {
 	0, 1, 2, 4, 16, 64, 128, 512, 1024,
@@ -51,7 +53,7 @@ static void print_table(const struct sc_result *res, unsigned int n)
 {
 	unsigned int i;
 
-	printf("%-17s %-27s %-5s %-9s %11s %8s %9s %7s %6s %6s %5s %-5s\n",
+	printf("%-17s %-36s %-5s %-9s %11s %8s %9s %7s %6s %6s %5s %-5s\n",
 	       "scenario", "policy", "exp", "outcome", "K of N", "med.it",
 	       "med.ms", "flushes", "ipis", "pages", "viol", "");
 	for (i = 0; i < n; i++) {
@@ -59,7 +61,7 @@ static void print_table(const struct sc_result *res, unsigned int n)
 		char kn[32];
 
 		snprintf(kn, sizeof(kn), "%u/%u", sc_events(r), r->iters);
-		printf("%-17s %-27s %-5s %-9s %11s ", r->sc->name,
+		printf("%-17s %-36s %-5s %-9s %11s ", r->sc->name,
 		       r->var->policy,
 		       r->var->expect == SC_BUGGY ? "buggy" : "fixed",
 		       outcome_name(r), r->skip ? "-" : kn);
@@ -192,25 +194,14 @@ static void write_tsv(const char *path, const struct sc_result *res,
 	fclose(f);
 }
 
-static bool selected(const char *name, int argc, char **argv, int first)
-{
-	int i;
-
-	if (first >= argc)
-		return true;
-	for (i = first; i < argc; i++)
-		if (!strcmp(argv[i], name))
-			return true;
-	return false;
-}
-
 int main(int argc, char **argv)
 {
 	static struct sc_result res[MAX_RESULTS];
 	struct sc_batch_row rows[NR_BATCHES];
 	const char *json = NULL, *tsv = NULL;
 	unsigned int cap = 0, n = 0, i, v, failed = 0, skipped = 0;
-	char msg[256] = "";
+	char msg[256] = "", dir[PATH_MAX];
+	struct sc_set set;
 	int opt, nrows;
 
 	while ((opt = getopt(argc, argv, "n:j:t:")) != -1) {
@@ -234,13 +225,17 @@ int main(int argc, char **argv)
 		printf("%s is absent: load tlbh.ko first\n", TLBH_PATH);
 		return 4;
 	}
-	for (i = 0; i < tlbh_nr_scenarios; i++) {
-		const struct scenario *sc = &tlbh_scenarios[i];
+	if (sc_dir("scenarios", dir, sizeof(dir)) ||
+	    sc_load_set(dir, argv + optind, argc - optind, &set)) {
+		printf("cannot read the scenario directory %s\n", dir);
+		return 1;
+	}
+	for (i = 0; i < set.nr_bad; i++)
+		printf("# malformed: %s\n", set.bad[i]);
+	for (i = 0; i < set.nr; i++) {
+		const struct scenario *sc = &set.sc[i];
 
-		if (!selected(sc->name, argc, argv, optind))
-			continue;
-		for (v = 0; v < SC_MAX_VARIANTS && sc->variants[v].policy &&
-		     n < MAX_RESULTS; v++) {
+		for (v = 0; v < sc->nr_variants && n < MAX_RESULTS; v++) {
 			const struct sc_variant *var = &sc->variants[v];
 			unsigned int iters = var->expect == SC_BUGGY ?
 					     sc->buggy_iters :
@@ -254,7 +249,7 @@ int main(int argc, char **argv)
 			skipped += res[n].skip;
 			n++;
 		}
-		if (sc->note)
+		if (sc->note[0])
 			printf("# %s: %s\n", sc->name, sc->note);
 	}
 	nrows = sc_batching(batch_sizes, NR_BATCHES, BATCH_RANGES, rows, msg,
@@ -271,7 +266,10 @@ int main(int argc, char **argv)
 		write_json(json, res, n, rows, nrows);
 	if (tsv)
 		write_tsv(tsv, res, n, rows, nrows);
-	printf("\n%u of %u scenario variants met their expectation, %u failed, %u skipped\n",
+	printf("\n%u of %u scenario variants met their expectation, %u failed, %u skipped",
 	       n - failed - skipped, n, failed, skipped);
-	return failed || nrows < 0 ? 1 : 0;
+	if (set.nr_bad)
+		printf("; %u malformed scenario files", set.nr_bad);
+	printf("\n");
+	return failed || set.nr_bad || nrows < 0 ? 1 : 0;
 }
