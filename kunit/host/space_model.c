@@ -1521,7 +1521,7 @@ void sm_restore(struct sm *w, const void *buf)
 {
 	const struct sm *s = buf;
 	const char *p = buf;
-	size_t n = head_bytes(s) + (size_t)s->nr_tables * PTRS * sizeof(u32);
+	size_t n = head_bytes(w) + (size_t)s->nr_tables * PTRS * sizeof(u32);
 	unsigned int i;
 
 	memcpy(w, p, n);
