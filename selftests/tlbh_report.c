@@ -7,12 +7,21 @@
  * written as JSON and TSV.
  *
  *   tlbh_report [-n ITERS] [-j FILE.json] [-t FILE.tsv] [NAME | FILE.scn]...
+ *   tlbh_report -C DIR [-n ITERS]
  *
  * -n caps the iterations of every variant (default: the files' counts,
  * halved for FIXED variants to keep the report short under emulation).
  * Exits 0 when every variant met its expectation, 1 otherwise, 4 when
  * /dev/tlbh is absent.  Not a kselftest (no _test suffix): the scenario
  * kselftest is tlbh_scenario_test.
+ *
+ * -C is the real-MMU half of the rule coverage matrix: DIR is what `make
+ * coverage` wrote on the host (matrix.tsv, and a scenario file per rule
+ * whose removal the explorer caught).  For each rule dropped alone it
+ * runs every hand-written scenario under that rule set (3 iterations
+ * each) and the explorer's file (its own count), and prints the matrix
+ * with both halves.  Exits 1 when a file of the explorer does not show
+ * on the real MMU what the model predicted.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -194,18 +203,126 @@ static void write_tsv(const char *path, const struct sc_result *res,
 	fclose(f);
 }
 
+/* ------------------------------------------------------------------ */
+/* Rule coverage on the real MMU                                       */
+
+#define COV_HANDWRITTEN_ITERS	3
+
+/* Split a TSV line in place; returns the number of fields. */
+static unsigned int tsv_split(char *line, char **f, unsigned int max)
+{
+	unsigned int n = 0;
+	char *p = line;
+
+	line[strcspn(line, "\n")] = 0;
+	while (n < max) {
+		f[n++] = p;
+		p = strchr(p, '\t');
+		if (!p)
+			break;
+		*p++ = 0;
+	}
+	return n;
+}
+
+/* Does @sc show its outcome under @text on this machine? */
+static bool shows(const struct scenario *sc, const char *text,
+		  unsigned int iters, struct sc_result *r)
+{
+	struct sc_variant v;
+	char err[SC_ERR_MAX];
+
+	memset(&v, 0, sizeof(v));
+	if (sc_ruleset_parse(text, &v.rs, err, sizeof(err)))
+		return false;
+	snprintf(v.policy, sizeof(v.policy), "%s", text);
+	v.expect = SC_BUGGY;
+	sc_run(sc, &v, iters, r);
+	sc_print(stdout, r);
+	return !r->skip && !r->error && sc_events(r);
+}
+
+static int coverage(const char *covdir, const struct sc_set *set,
+		    unsigned int cap)
+{
+	char path[PATH_MAX], line[2048], *f[12], text[256], caught[512];
+	unsigned int n, i, rows = 0, differs = 0, iters;
+	struct scenario gen;
+	struct sc_result r;
+	char err[SC_ERR_MAX];
+	FILE *in;
+
+	snprintf(path, sizeof(path), "%s/matrix.tsv", covdir);
+	in = fopen(path, "r");
+	if (!in) {
+		printf("no %s: run make coverage on the host first\n", path);
+		return 1;
+	}
+	printf("Rule coverage: each rule of each upstream policy dropped alone.  Host: the explorer's find in the model (CPU s, steps, how it is seen); real MMU: the hand-written scenarios that show it (%u iterations each) and the explorer's file replayed (K of N).\n",
+	       COV_HANDWRITTEN_ITERS);
+	printf("%-17s %-20s %-5s %6s %4s %-10s %-32s %-32s %s\n", "policy", "rule dropped",
+	       "found", "cpu s", "len", "seen as", "hand-written (model)",
+	       "hand-written (real MMU)", "replay K of N");
+	while (fgets(line, sizeof(line), in)) {
+		n = tsv_split(line, f, 12);
+		if (n < 10 || !strcmp(f[0], "policy"))
+			continue;
+		snprintf(text, sizeof(text), "%s -%s", f[0], f[1]);
+		caught[0] = 0;
+		for (i = 0; i < set->nr; i++) {
+			const struct scenario *sc = &set->sc[i];
+			size_t len = strlen(caught);
+
+			if (sc->outcome == SC_OUT_COUNT)
+				continue;
+			iters = sc->buggy_iters < COV_HANDWRITTEN_ITERS ?
+				sc->buggy_iters : COV_HANDWRITTEN_ITERS;
+			if (shows(sc, text, iters, &r))
+				snprintf(caught + len, sizeof(caught) - len, "%s%s",
+					 len ? "," : "", sc->name);
+		}
+		printf("%-17s %-20s %-5s %6s %4s %-10s %-32s %-32s ", f[0], f[1], f[2],
+		       f[3], f[4], f[6], f[8], caught[0] ? caught : "-");
+		if (strcmp(f[9], "-") && !sc_load(f[9], &gen, err, sizeof(err))) {
+			iters = gen.buggy_iters;
+			if (cap && iters > cap)
+				iters = cap;
+			if (shows(&gen, gen.variants[0].policy, iters, &r)) {
+				printf("%s %u/%u\n", sc_outcome_name(gen.outcome),
+				       sc_events(&r), r.iters);
+			} else {
+				printf("%s 0/%u DIFFERS from the model%s%s\n",
+				       sc_outcome_name(gen.outcome), r.iters,
+				       r.error ? ": " : "", r.error ? r.msg : "");
+				differs++;
+			}
+		} else {
+			printf("%s\n", strcmp(f[9], "-") ? err : "-");
+		}
+		fflush(stdout);
+		rows++;
+	}
+	fclose(in);
+	printf("%u rules; %u explorer files differ on the real MMU from the model\n",
+	       rows, differs);
+	return differs ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct sc_result res[MAX_RESULTS];
 	struct sc_batch_row rows[NR_BATCHES];
-	const char *json = NULL, *tsv = NULL;
+	const char *json = NULL, *tsv = NULL, *covdir = NULL;
 	unsigned int cap = 0, n = 0, i, v, failed = 0, skipped = 0;
 	char msg[256] = "", dir[PATH_MAX];
 	struct sc_set set;
 	int opt, nrows;
 
-	while ((opt = getopt(argc, argv, "n:j:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:j:t:C:")) != -1) {
 		switch (opt) {
+		case 'C':
+			covdir = optarg;
+			break;
 		case 'n':
 			cap = strtoul(optarg, NULL, 0);
 			break;
@@ -216,8 +333,8 @@ int main(int argc, char **argv)
 			tsv = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-n ITERS] [-j FILE.json] [-t FILE.tsv] [SCENARIO...]\n",
-				argv[0]);
+			fprintf(stderr, "usage: %s [-n ITERS] [-j FILE.json] [-t FILE.tsv] [SCENARIO...]\n"
+				"       %s -C DIR [-n ITERS]\n", argv[0], argv[0]);
 			return 2;
 		}
 	}
@@ -232,6 +349,8 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < set.nr_bad; i++)
 		printf("# malformed: %s\n", set.bad[i]);
+	if (covdir)
+		return coverage(covdir, &set, cap) || set.nr_bad;
 	for (i = 0; i < set.nr; i++) {
 		const struct scenario *sc = &set.sc[i];
 

@@ -30,10 +30,14 @@
  * lock, no fault (POPULATE) while a munmap is held or into a hugetlb VMA
  * whose lock is taken.
  *
- *   explore -p POLICY [-a RULE,..] [-d RULE,..] [-b SECONDS] [-o FILE]
- *           [-D DIR] [-c CHECKS] [-E] [-s SEED] [-L LEN] [-q]
+ *   explore -p POLICY [-a RULE,..] [-d RULE,..] [-b SECONDS]
+ *           [-o FILE | -O OUTDIR] [-D DIR] [-c CHECKS] [-E] [-s SEED]
+ *           [-L LEN] [-q]
  *   explore -C [-b SECONDS] [-D DIR] [-O OUTDIR]      the coverage matrix
  *
+ * The scenario goes to FILE, or to OUTDIR/explore-RULESET.scn, and to
+ * standard output; -D is the directory of the hand-written scenarios
+ * (default: selftests/scenarios of this tree).
  * -b is the budget in CPU seconds (default 10); -c selects the model's
  * checks (gone,wp,free,table,hugetlb, all or none); -E also accepts the
  * engine's own violation reports as counterexamples; -L bounds the
@@ -1188,7 +1192,8 @@ static void print_report(const struct search *s)
 static int coverage(const char *dir, const char *outdir, double budget,
 		    unsigned int checks, u64 seed)
 {
-	char path[PATH_MAX], tsv[PATH_MAX], text[SC_TEXT_MAX / 4], caught[512];
+	char path[2 * PATH_MAX], tsv[2 * PATH_MAX], text[SC_TEXT_MAX / 4];
+	char absdir[PATH_MAX], caught[512];
 	unsigned int p, b, i, stale, engine, viol, nrows = 0, flagged = 0;
 	FILE *out, *txt;
 	struct sc_set set;
@@ -1198,6 +1203,12 @@ static int coverage(const char *dir, const char *outdir, double budget,
 		return 1;
 	}
 	mkdir(outdir, 0755);
+	/* absolute paths in the matrix: a guest reads it from anywhere */
+	if (!realpath(outdir, absdir)) {
+		perror(outdir);
+		return 1;
+	}
+	outdir = absdir;
 	snprintf(tsv, sizeof(tsv), "%s/matrix.tsv", outdir);
 	out = fopen(tsv, "w");
 	snprintf(path, sizeof(path), "%s/matrix.txt", outdir);
@@ -1219,7 +1230,7 @@ static int coverage(const char *dir, const char *outdir, double budget,
 		for (b = 0; b < tlbh_nr_rules; b++) {
 			struct search *s;
 			struct sc_ruleset rs;
-			char err[SC_ERR_MAX], file[PATH_MAX] = "-", slugbuf[SC_NAME_MAX - 8];
+			char err[SC_ERR_MAX], file[2 * PATH_MAX] = "-", slugbuf[SC_NAME_MAX - 8];
 			const char *obs;
 
 			if (!(pol->rules & (1ULL << b)))
@@ -1321,7 +1332,8 @@ static unsigned int parse_checks(const char *s)
 int main(int argc, char **argv)
 {
 	const char *policy = NULL, *add = NULL, *drop = NULL, *out = NULL;
-	const char *dir_opt = NULL, *outdir = "build/coverage";
+	const char *dir_opt = NULL, *outdir = NULL;
+	char outpath[PATH_MAX], name[SC_NAME_MAX - 8];
 	struct search *s = calloc(1, sizeof(*s));
 	bool cov = false;
 	char dir[PATH_MAX];
@@ -1375,7 +1387,7 @@ int main(int argc, char **argv)
 			cov = true;
 			break;
 		default:
-			fprintf(stderr, "usage: %s -p POLICY [-a RULE,..] [-d RULE,..] [-b SECONDS] [-o FILE] [-c CHECKS] [-E] [-s SEED] [-L LEN] [-q]\n"
+			fprintf(stderr, "usage: %s -p POLICY [-a RULE,..] [-d RULE,..] [-b SECONDS] [-o FILE | -O DIR] [-c CHECKS] [-E] [-s SEED] [-L LEN] [-q]\n"
 				"       %s -C [-b SECONDS] [-D DIR] [-O OUTDIR]\n",
 				argv[0], argv[0]);
 			return 2;
@@ -1386,7 +1398,8 @@ int main(int argc, char **argv)
 	else if (sc_dir("../../selftests/scenarios", dir, sizeof(dir)))
 		return 2;
 	if (cov)
-		return coverage(dir, outdir, s->budget, s->checks, s->seed);
+		return coverage(dir, outdir ? outdir : "build/coverage", s->budget,
+				s->checks, s->seed);
 	if (!policy) {
 		fprintf(stderr, "explore: -p POLICY is required (or -C)\n");
 		return 2;
@@ -1395,9 +1408,15 @@ int main(int argc, char **argv)
 		return 2;
 	ret = search(s);
 	print_report(s);
+	if (s->have_best && outdir && !out) {
+		mkdir(outdir, 0755);
+		slug(name, sizeof(name), &s->rs);
+		snprintf(outpath, sizeof(outpath), "%s/explore-%s.scn", outdir, name);
+		out = outpath;
+	}
 	if (s->have_best) {
 		if (out)
-			printf("scenario       %s\n\n", out);
+			printf("written        %s\n\n", out);
 		else
 			printf("\n");
 		write_scenario(s, out);
