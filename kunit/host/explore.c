@@ -41,7 +41,7 @@
  * -b is the budget in CPU seconds (default 10); -c selects the model's
  * checks (gone,wp,free,table,hugetlb, all or none); -E also accepts the
  * engine's own violation reports as counterexamples; -L bounds the
- * exhaustive length (default 6).  Exit status: 0 when a counterexample
+ * exhaustive length (default 6; 0: random programs only).  Exit status: 0 when a counterexample
  * was found (or, for -C, the matrix was written), 3 when none was.
  */
 #include <errno.h>
@@ -176,6 +176,7 @@ struct found {
 	enum rank rank;
 	unsigned int len_found;		/* before shrinking */
 	double at;			/* CPU seconds to the find */
+	u64 interleavings, programs;	/* explored to the find */
 	const char *phase;
 	struct scenario sc;		/* the file to write */
 	unsigned int stale_r, engine_r;	/* model under the rule set */
@@ -744,6 +745,30 @@ static void shrink(struct search *s, struct found *f)
 	/* then simpler arguments, to a fixed point */
 	do {
 		changed = false;
+		/* reads as early as they can go: a hold may become needless */
+		for (i = 1; i < f->p.n; i++) {
+			if (f->p.st[i].role != R_READER ||
+			    f->p.st[i - 1].role == R_READER)
+				continue;
+			q = f->p;
+			q.st[i - 1] = f->p.st[i];
+			q.st[i] = f->p.st[i - 1];
+			if (try_prog(s, &q, f, check))
+				changed = true;
+		}
+		/* an operation that need not be held: no HOLD, no RESUME */
+		for (i = 0; i < f->p.n; i++) {
+			if (!(f->p.st[i].flags & TLBH_HOLD))
+				continue;
+			for (j = i + 1; j < f->p.n && f->p.st[j].action != SC_RESUME; j++)
+				;
+			remove_steps(&q, &f->p, j < f->p.n ? j : f->p.n, 1);
+			q.st[i].flags &= ~TLBH_HOLD;
+			if (try_prog(s, &q, f, check)) {
+				changed = true;
+				break;
+			}
+		}
 		for (i = 0; i < f->p.n; i++) {
 			n = simpler(s, &f->p, i, alt);
 			for (j = 0; j < n; j++) {
@@ -771,6 +796,8 @@ static void shrink(struct search *s, struct found *f)
 static void consider(struct search *s, struct found *f, const char *phase)
 {
 	f->at = elapsed(s);
+	f->interleavings = s->st.interleavings;
+	f->programs = s->st.programs + s->st.random_programs;
 	f->phase = phase;
 	f->len_found = f->p.n;
 	shrink(s, f);
@@ -1175,9 +1202,10 @@ static void print_report(const struct search *s)
 		printf("counterexample none\n");
 		return;
 	}
-	printf("counterexample %s search, after %.2f s, layout %s: %u steps, %u after shrinking; scenario of %u steps\n",
-	       f->phase, f->at, layouts[f->p.layout].name, f->len_found, f->p.n,
-	       f->sc.nr_steps);
+	printf("counterexample %s search, after %.2f s, %llu interleavings and %llu programs, layout %s: %u steps, %u after shrinking; scenario of %u steps\n",
+	       f->phase, f->at, (unsigned long long)f->interleavings,
+	       (unsigned long long)f->programs, layouts[f->p.layout].name,
+	       f->len_found, f->p.n, f->sc.nr_steps);
 	printf("broken         %s: %s\n", f->v.check ? sm_check_name(f->v.check) : "engine",
 	       f->v.what);
 	printf("observable     %s (model: stale %u, engine violations %u%s)\n",
