@@ -755,7 +755,13 @@ static void contract_of(struct sm *w, const struct sc_step *st,
 			    TLBH_VM_PFNMAP | TLBH_VM_HUGETLB);
 		break;
 	case SC_MREMAP:
+		/*
+		 * The command is mremap's page-table move; the syscall then
+		 * unmaps the old range, which answers for the rest.  The move
+		 * answers for the pages it moved.
+		 */
 		contract_range(c, start, start + st->len);
+		c->moved = (long)st->to - (long)st->off;
 		break;
 	case SC_REMAP:
 		if (st->flags & TLBH_REMAP_FLUSH)
@@ -802,6 +808,12 @@ static void check_contract(struct sm *w, const struct sm_contract *c,
 				continue;
 			e = data_addr(w, l->va) ? ptep(w, l->va) : NULL;
 			pte = e ? *e : 0;
+			if (c->moved) {
+				u32 *to = ptep(w, l->va + c->moved);
+
+				if (!to || !(*to & E_P) || *to >> E_SHIFT != l->pfn)
+					continue;	/* not a page it moved */
+			}
 			if (c->check == SM_CHK_GONE)
 				bad = !(pte & E_P) || pte >> E_SHIFT != l->pfn;
 			else
@@ -1706,7 +1718,7 @@ u64 sm_hash(struct sm *w)
 		mix(&hs, w->held_op.vmas - w->vmas);
 		mix(&hs, w->held_op.nr_vmas | w->held_op.hugetlb_locked << 8);
 		hash_gather(&hs, &w->held_op.tlb);
-		mix(&hs, w->held_contract.check);
+		mix(&hs, w->held_contract.check | (u64)w->held_contract.moved << 8);
 		for (i = 0; i < w->held_contract.nr; i++) {
 			mix(&hs, w->held_contract.r[i].start);
 			mix(&hs, w->held_contract.r[i].end);

@@ -77,6 +77,7 @@ struct sm_violation {
 /* A range contract: what a command promises about [start, end). */
 struct sm_contract {
 	unsigned int check;		/* SM_CHK_GONE or SM_CHK_WP, 0: none */
+	long moved;			/* mremap: only pages now mapped this far away */
 	unsigned int nr;
 	struct {
 		unsigned long start, end;
