@@ -88,4 +88,4 @@ kunit_test_suite(tlbh_abi_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for tlbh");
-MODULE_IMPORT_NS(TLBH);
+MODULE_IMPORT_NS(TLBH_NS);

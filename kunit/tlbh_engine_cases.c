@@ -276,7 +276,7 @@ struct rec_table {
 struct recorder {
 	struct tlbh_mm mm;
 	struct tlbh_model_pt pt;
-	struct tlbh_space space;
+	struct tlbh_vm space;
 	struct tlbh_vma vmas[TLBH_CASE_VMAS];
 	struct tlbh_op ctx0;		/* two open operations or gathers */
 	struct tlbh_op ctx1;
@@ -562,7 +562,7 @@ static void gather_pages(struct recorder *r, struct tlbh_gather *tlb,
 
 static void run_op(struct recorder *r, const struct tlbh_case_op *op)
 {
-	struct tlbh_space *s = &r->space;
+	struct tlbh_vm *s = &r->space;
 	struct tlbh_op *ctx = op->ctx ? &r->ctx1 : &r->ctx0;
 	struct tlbh_gather *tlb = &ctx->tlb;
 	struct tlbh_vma *vmas;
@@ -699,7 +699,7 @@ static void setup(struct recorder *r, const struct tlbh_case *c,
 	r->pt.on_clear = rec_on_clear;
 	r->pt.on_unhook = rec_on_unhook;
 	r->pt.obs = r;
-	r->space.mm = &r->mm;
+	r->space.engine = &r->mm;
 	r->space.pt_ops = &tlbh_model_pt_ops;
 	r->space.pt = &r->pt;
 	memcpy(r->vmas, c->vmas, sizeof(r->vmas));
@@ -794,7 +794,7 @@ bool tlbh_case_run(const struct tlbh_case *c, char *msg, size_t len)
 
 	msg[0] = '\0';
 	if (!c->name) {
-		scnprintf(msg, len, "empty row: TLBH_NR_ENGINE_CASES is too large");
+		scnprintf(msg, len, "row without a name");
 		return false;
 	}
 	policy = tlbh_policy_find(c->policy);
@@ -887,7 +887,7 @@ bool tlbh_case_run(const struct tlbh_case *c, char *msg, size_t len)
 	.full = true, .freed_tables = (freed), .cpus = (cpus_) }
 #define LAST		0
 
-const struct tlbh_case tlbh_engine_cases[TLBH_NR_ENGINE_CASES] = {
+const struct tlbh_case tlbh_engine_cases[] = {
 /* 1. tlb_flush_mmu_tlbonly returns early when nothing was recorded */
 { ROW("empty_gather_sends_nothing", NOTHING_CLEARED, CUR), TWO_CPUS,
 	.ops = { GATHER(0), FINISH(0) },
@@ -1375,3 +1375,5 @@ const struct tlbh_case tlbh_engine_cases[TLBH_NR_ENGINE_CASES] = {
 	.ops = { MAP(PG(0), PG(2), RO | SOFT_DIRTY), CLEAR_REFS(1) },
 	EXPECT(0, 0, 0, 0, "") },
 };
+
+const unsigned int tlbh_nr_engine_cases = ARRAY_SIZE(tlbh_engine_cases);

@@ -20,7 +20,7 @@
 #define _TLBH_ENGINE_CASES_H
 
 #include "tlbh_engine.h"
-#include "tlbh_ops.h"
+#include "tlbh_op.h"
 
 /* ------------------------------------------------------------------ */
 /* Model page table: 8 PMD slots from TLBH_MODEL_BASE                   */
@@ -235,10 +235,9 @@ struct tlbh_case {
 	struct tlbh_case_expect expect;
 };
 
-/* Number of rows; tlbh_engine_cases.c fails to build if it is wrong. */
-#define TLBH_NR_ENGINE_CASES	97
-
-extern const struct tlbh_case tlbh_engine_cases[TLBH_NR_ENGINE_CASES];
+/* The table, and its number of rows (counted by the compiler). */
+extern const struct tlbh_case tlbh_engine_cases[];
+extern const unsigned int tlbh_nr_engine_cases;
 
 #define TLBH_CASE_MSG_LEN	512
 

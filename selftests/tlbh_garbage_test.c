@@ -87,7 +87,7 @@ static const struct gcase cases[] = {
 	{ "reclaim reserved", TLBH_IOC_RECLAIM, { 0, 0, 0, 1 }, -EINVAL },
 	{ "reclaim unaligned", TLBH_IOC_RECLAIM, { 8 }, -EINVAL },
 	{ "reclaim past data", TLBH_IOC_RECLAIM, { T_DATA }, -EINVAL },
-	{ "reclaim not present", TLBH_IOC_RECLAIM, { 100 * PG }, -EBUSY },
+	{ "reclaim not present", TLBH_IOC_RECLAIM, { 100 * PG }, -ENOENT },
 	/* tlbh_mremap: old, new, length, flags, reserved[4] */
 	{ "mremap flag", TLBH_IOC_MREMAP, { 0, PG, PG, 2 }, -EINVAL },
 	{ "mremap same", TLBH_IOC_MREMAP, { 0, 0, PG }, -EINVAL },

@@ -9,7 +9,6 @@
  */
 #include <linux/atomic.h>
 #include <linux/bug.h>
-#include <linux/export.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
 #include <linux/string.h>
@@ -17,18 +16,11 @@
 #include "tlbh_engine.h"
 #include "tlbh_policy.h"
 
-static const char * const violation_names[TLBH_VIOL_NR] = {
-	[TLBH_VIOL_NONE]		= "none",
-	[TLBH_VIOL_FREE_BEFORE_FLUSH]	= "free-before-flush",
-	[TLBH_VIOL_FLUSH_MISSES_RANGE]	= "flush-misses-range",
-	[TLBH_VIOL_NESTED_SKIP]		= "nested-skip",
-	[TLBH_VIOL_PFNMAP_UNLINK]	= "pfnmap-unlink",
-	[TLBH_VIOL_LUF_HOLE]		= "luf-hole",
-	[TLBH_VIOL_TABLE_NO_FLUSH]	= "table-no-flush",
-	[TLBH_VIOL_SOFT_DIRTY]		= "soft-dirty",
-	[TLBH_VIOL_BATCHED_PENDING]	= "batched-pending",
-	[TLBH_VIOL_MREMAP_RMAP]		= "mremap-rmap",
-	[TLBH_VIOL_HUGETLB_ORDER]	= "hugetlb-order",
+static const char * const violation_names[] = {
+#define TLBH_VIOLATION(id, name) \
+	[TLBH_VIOL_##id] = name,
+#include "tlbh_violations.h"
+#undef TLBH_VIOLATION
 };
 
 /**
@@ -39,11 +31,11 @@ static const char * const violation_names[TLBH_VIOL_NR] = {
  */
 const char *tlbh_violation_name(enum tlbh_violation kind)
 {
+	BUILD_BUG_ON(ARRAY_SIZE(violation_names) != TLBH_VIOL_NR);
 	if (kind >= TLBH_VIOL_NR)
 		return "unknown";
 	return violation_names[kind];
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_violation_name, TLBH);
 
 /**
  * tlbh_arch_x86 - fill in the x86-64 properties
@@ -56,7 +48,6 @@ void tlbh_arch_x86(struct tlbh_arch *arch)
 	arch->merge_vmas = true;
 	arch->table_invalidate = true;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_arch_x86, TLBH);
 
 /**
  * tlbh_mm_init - set up an address space for the engine
@@ -82,20 +73,6 @@ void tlbh_mm_init(struct tlbh_mm *mm, const struct tlbh_policy *policy,
 	atomic_set(&mm->batched_pending, 0);
 	atomic_set(&mm->batched_flushed, 0);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_mm_init, TLBH);
-
-/**
- * tlbh_rule - is a policy rule in force for this address space
- * @mm: address space
- * @rule: TLBH_RULE_* bit
- *
- * Return: true if the rule is part of the policy.
- */
-bool tlbh_rule(const struct tlbh_mm *mm, unsigned long rule)
-{
-	return mm->policy->rules & rule;
-}
-EXPORT_SYMBOL_NS_GPL(tlbh_rule, TLBH);
 
 /**
  * tlbh_report - report a broken safety invariant
@@ -116,7 +93,6 @@ void tlbh_report(struct tlbh_mm *mm, enum tlbh_violation kind,
 	if (mm->ops->violation)
 		mm->ops->violation(mm->priv, kind, addr, what);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_report, TLBH);
 
 /* ------------------------------------------------------------------ */
 /* Range tracking and the invariant audit                              */
@@ -155,83 +131,6 @@ static bool audit_overlaps(const struct tlbh_gather *tlb,
 	return audit_pending(tlb) && tlb->audit_start < end &&
 	       start < tlb->audit_end;
 }
-
-/**
- * tlbh_adjust_range - widen the range to flush (__tlb_adjust_range)
- * @tlb: gather
- * @addr: first address
- * @size: bytes
- */
-void tlbh_adjust_range(struct tlbh_gather *tlb, unsigned long addr,
-		       unsigned long size)
-{
-	tlb->start = min(tlb->start, addr);
-	tlb->end = max(tlb->end, addr + size);
-	tlb->audit_start = min(tlb->audit_start, addr);
-	tlb->audit_end = max(tlb->audit_end, addr + size);
-}
-EXPORT_SYMBOL_NS_GPL(tlbh_adjust_range, TLBH);
-
-/**
- * tlbh_track_clear - record a cleared entry (tlb_flush_p?d_range)
- * @tlb: gather
- * @addr: address mapped by the entry
- * @size: bytes mapped by the entry
- * @level: level of the entry
- */
-void tlbh_track_clear(struct tlbh_gather *tlb, unsigned long addr,
-		      unsigned long size, enum tlbh_level level)
-{
-	tlbh_adjust_range(tlb, addr, size);
-	switch (level) {
-	case TLBH_LEVEL_PTE:
-		tlb->cleared_ptes = 1;
-		break;
-	case TLBH_LEVEL_PMD:
-		tlb->cleared_pmds = 1;
-		break;
-	case TLBH_LEVEL_PUD:
-		tlb->cleared_puds = 1;
-		break;
-	case TLBH_LEVEL_P4D:
-		tlb->cleared_p4ds = 1;
-		break;
-	}
-}
-EXPORT_SYMBOL_NS_GPL(tlbh_track_clear, TLBH);
-
-/**
- * tlbh_unmap_shift - invalidation stride of the gathered range
- * @tlb: gather
- *
- * Return: the shift of the lowest level that had entries cleared.
- */
-unsigned int tlbh_unmap_shift(const struct tlbh_gather *tlb)
-{
-	if (tlb->cleared_ptes)
-		return TLBH_PAGE_SHIFT;
-	if (tlb->cleared_pmds)
-		return TLBH_PMD_SHIFT;
-	if (tlb->cleared_puds)
-		return TLBH_PUD_SHIFT;
-	if (tlb->cleared_p4ds)
-		return TLBH_P4D_SHIFT;
-	return TLBH_PAGE_SHIFT;
-}
-EXPORT_SYMBOL_NS_GPL(tlbh_unmap_shift, TLBH);
-
-/**
- * tlbh_needs_flush - did the gather record anything that needs a flush
- * @tlb: gather
- *
- * Return: false when the early return of tlb_flush_mmu_tlbonly applies.
- */
-bool tlbh_needs_flush(const struct tlbh_gather *tlb)
-{
-	return tlb->freed_tables || tlb->cleared_ptes || tlb->cleared_pmds ||
-	       tlb->cleared_puds || tlb->cleared_p4ds;
-}
-EXPORT_SYMBOL_NS_GPL(tlbh_needs_flush, TLBH);
 
 /* ------------------------------------------------------------------ */
 /* The x86 flush decision (flush_tlb_mm_range, flush_tlb_multi)        */
@@ -318,7 +217,6 @@ void tlbh_flush_tlb_range(struct tlbh_mm *mm, unsigned long start,
 	if (pick_targets(mm, &f))
 		send_flush(mm, &f);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_flush_tlb_range, TLBH);
 
 /**
  * tlbh_flush_tlb_mm - flush the whole address space (flush_tlb_mm)
@@ -330,7 +228,6 @@ void tlbh_flush_tlb_mm(struct tlbh_mm *mm, const char *reason)
 	tlbh_flush_tlb_range(mm, 0, TLBH_FLUSH_ALL, TLBH_PAGE_SHIFT, false,
 			     reason);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_flush_tlb_mm, TLBH);
 
 /* ------------------------------------------------------------------ */
 /* LUF                                                                  */
@@ -348,7 +245,6 @@ void tlbh_luf_defer(struct tlbh_mm *mm, struct tlbh_vma *vma)
 	if (vma)
 		vma->luf_deferred = true;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_luf_defer, TLBH);
 
 /**
  * tlbh_luf_flush - pay the flushes LUF owes (before a page is reused)
@@ -371,7 +267,6 @@ void tlbh_luf_flush(struct tlbh_mm *mm, const char *reason)
 	mm->luf_cpus = 0;
 	send_flush(mm, &f);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_luf_flush, TLBH);
 
 /* ------------------------------------------------------------------ */
 /* Flushing a gather                                                    */
@@ -412,7 +307,6 @@ void tlbh_flush_tlbonly(struct tlbh_gather *tlb)
 	reset_range(tlb);
 	reset_audit(tlb);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_flush_tlbonly, TLBH);
 
 static void check_free(struct tlbh_gather *tlb, const char *what)
 {
@@ -451,7 +345,6 @@ void tlbh_flush_rmaps(struct tlbh_gather *tlb)
 		flush_rmap_batch(tlb->mm, tlb->active);
 	tlb->delayed_rmap = 0;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_flush_rmaps, TLBH);
 
 static void free_gathered_pages(struct tlbh_gather *tlb)
 {
@@ -520,7 +413,6 @@ void tlbh_flush_mmu(struct tlbh_gather *tlb)
 	free_tables(tlb);
 	free_gathered_pages(tlb);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_flush_mmu, TLBH);
 
 /* ------------------------------------------------------------------ */
 /* Page batching                                                        */
@@ -537,7 +429,7 @@ static bool next_batch(struct tlbh_gather *tlb)
 		tlb->active = batch->next;
 		return true;
 	}
-	if (tlb->batch_count == TLBH_MAX_BATCH_COUNT)
+	if (tlb->batch_count == TLBH_GATHER_BATCH_COUNT)
 		return false;
 	batch = mm->ops->alloc_batch(mm->priv);
 	if (!batch) {
@@ -547,7 +439,7 @@ static bool next_batch(struct tlbh_gather *tlb)
 	tlb->batch_count++;
 	batch->next = NULL;
 	batch->nr = 0;
-	batch->max = TLBH_BATCH_MAX;
+	batch->max = TLBH_GATHER_BATCH;
 	tlb->active->next = batch;
 	tlb->active = batch;
 	return true;
@@ -586,7 +478,6 @@ bool tlbh_remove_page(struct tlbh_gather *tlb, unsigned long pfn,
 	}
 	return false;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_remove_page, TLBH);
 
 /**
  * tlbh_change_page_size - note the size of the pages being gathered
@@ -605,7 +496,6 @@ void tlbh_change_page_size(struct tlbh_gather *tlb, unsigned int page_size)
 		tlbh_flush_mmu(tlb);
 	tlb->page_size = page_size;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_change_page_size, TLBH);
 
 /* ------------------------------------------------------------------ */
 /* Table freeing                                                        */
@@ -635,10 +525,9 @@ void tlbh_remove_table(struct tlbh_gather *tlb, unsigned long table_pfn)
 		tlb->tables->nr = 0;
 	}
 	tlb->tables->tables[tlb->tables->nr++] = table_pfn;
-	if (tlb->tables->nr == TLBH_TABLE_BATCH_MAX)
+	if (tlb->tables->nr == TLBH_TABLE_BATCH)
 		free_tables(tlb);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_remove_table, TLBH);
 
 /**
  * tlbh_free_table - a page table was unhooked (p?d_free_tlb)
@@ -670,7 +559,6 @@ void tlbh_free_table(struct tlbh_gather *tlb, enum tlbh_level level,
 	}
 	tlbh_remove_table(tlb, table_pfn);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_free_table, TLBH);
 
 /* ------------------------------------------------------------------ */
 /* VMAs                                                                 */
@@ -708,7 +596,6 @@ void tlbh_start_vma(struct tlbh_gather *tlb, const struct tlbh_vma *vma)
 			tlb->luf_missed = 1;
 	}
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_start_vma, TLBH);
 
 /**
  * tlbh_end_vma - done zapping a VMA (tlb_end_vma)
@@ -726,7 +613,6 @@ void tlbh_end_vma(struct tlbh_gather *tlb, const struct tlbh_vma *vma)
 	    (tlbh_rule(tlb->mm, TLBH_RULE_PFNMAP_END_VMA) && tlb->vma_pfn))
 		tlbh_flush_tlbonly(tlb);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_end_vma, TLBH);
 
 /**
  * tlbh_free_vmas - VMAs are about to be unlinked (tlb_free_vmas)
@@ -742,7 +628,6 @@ void tlbh_free_vmas(struct tlbh_gather *tlb)
 	if (tlbh_rule(tlb->mm, TLBH_RULE_PFNMAP_FREE_VMAS) && tlb->vma_pfn)
 		tlbh_flush_tlbonly(tlb);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_free_vmas, TLBH);
 
 /**
  * tlbh_unlink_vma - one VMA is about to be unlinked (free_pgtables loop)
@@ -765,42 +650,9 @@ void tlbh_unlink_vma(struct tlbh_gather *tlb, const struct tlbh_vma *vma)
 		tlbh_report(tlb->mm, TLBH_VIOL_PFNMAP_UNLINK, vma->start,
 			    "PFNMAP VMA unlinked before its entries were flushed");
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_unlink_vma, TLBH);
 
 /* ------------------------------------------------------------------ */
 /* Gather lifecycle and nesting                                         */
-
-/**
- * tlbh_inc_flush_pending - a PTE-changing operation starts
- * @mm: address space
- */
-void tlbh_inc_flush_pending(struct tlbh_mm *mm)
-{
-	atomic_inc(&mm->flush_pending);
-}
-EXPORT_SYMBOL_NS_GPL(tlbh_inc_flush_pending, TLBH);
-
-/**
- * tlbh_dec_flush_pending - ... and has flushed
- * @mm: address space
- */
-void tlbh_dec_flush_pending(struct tlbh_mm *mm)
-{
-	atomic_dec(&mm->flush_pending);
-}
-EXPORT_SYMBOL_NS_GPL(tlbh_dec_flush_pending, TLBH);
-
-/**
- * tlbh_flush_nested - another gather is in flight (mm_tlb_flush_nested)
- * @mm: address space
- *
- * Return: true when more than one gather is pending.
- */
-bool tlbh_flush_nested(struct tlbh_mm *mm)
-{
-	return atomic_read(&mm->flush_pending) > 1;
-}
-EXPORT_SYMBOL_NS_GPL(tlbh_flush_nested, TLBH);
 
 /**
  * tlbh_gather - start a gather (tlb_gather_mmu, tlb_gather_mmu_fullmm)
@@ -822,7 +674,6 @@ void tlbh_gather(struct tlbh_gather *tlb, struct tlbh_mm *mm, bool fullmm)
 	if (mm->ops->gather_event)
 		mm->ops->gather_event(mm->priv, true, fullmm);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_gather, TLBH);
 
 /**
  * tlbh_finish - end a gather: flush, free, release (tlb_finish_mmu)
@@ -860,7 +711,6 @@ void tlbh_finish(struct tlbh_gather *tlb)
 	if (mm->ops->gather_event)
 		mm->ops->gather_event(mm->priv, false, tlb->fullmm);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_finish, TLBH);
 
 /**
  * tlbh_abandon - drop an open gather without flushing or freeing
@@ -888,7 +738,6 @@ void tlbh_abandon(struct tlbh_gather *tlb)
 	}
 	tlbh_dec_flush_pending(mm);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_abandon, TLBH);
 
 /* ------------------------------------------------------------------ */
 /* Reclaim: the deferred-flush batch                                    */
@@ -906,7 +755,6 @@ bool tlbh_should_defer_flush(struct tlbh_mm *mm, bool batch_flush)
 
 	return batch_flush && (mm->ops->mm_cpus(mm->priv) & ~self);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_should_defer_flush, TLBH);
 
 /**
  * tlbh_reclaim_defer - a PTE was cleared, its flush deferred
@@ -926,7 +774,6 @@ void tlbh_reclaim_defer(struct tlbh_mm *mm, struct tlbh_reclaim_batch *b,
 	if (writable)
 		b->writable = true;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_reclaim_defer, TLBH);
 
 /**
  * tlbh_reclaim_flush - flush a reclaim batch (try_to_unmap_flush)
@@ -957,20 +804,6 @@ void tlbh_reclaim_flush(struct tlbh_mm *mm, struct tlbh_reclaim_batch *b)
 	if (f.cpus)
 		send_flush(mm, &f);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_reclaim_flush, TLBH);
-
-/**
- * tlbh_reclaim_flush_dirty - flush only if a dirty entry was deferred
- * @mm: address space
- * @b: the batch
- */
-void tlbh_reclaim_flush_dirty(struct tlbh_mm *mm,
-			      struct tlbh_reclaim_batch *b)
-{
-	if (b->writable)
-		tlbh_reclaim_flush(mm, b);
-}
-EXPORT_SYMBOL_NS_GPL(tlbh_reclaim_flush_dirty, TLBH);
 
 /**
  * tlbh_flush_batched_pending - pay a deferred reclaim flush, under PTL
@@ -993,4 +826,3 @@ void tlbh_flush_batched_pending(struct tlbh_mm *mm)
 	tlbh_flush_tlb_mm(mm, "batched-pending");
 	atomic_set(&mm->batched_flushed, pending);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_flush_batched_pending, TLBH);

@@ -65,9 +65,10 @@
 
 #include <linux/atomic.h>
 #include <linux/bits.h>
+#include <linux/minmax.h>
 #include <linux/types.h>
 
-struct tlbh_policy;
+#include "tlbh_policy.h"
 
 /* x86-64, 4-level paging; the engine does not depend on the host MMU. */
 #define TLBH_PAGE_SHIFT		12
@@ -137,19 +138,11 @@ struct tlbh_flush {
 	const char *reason;
 };
 
-/* Kinds of violation the engine reports under buggy policies. */
+/* Kinds of violation the engine reports under buggy policies (the list). */
 enum tlbh_violation {
-	TLBH_VIOL_NONE,
-	TLBH_VIOL_FREE_BEFORE_FLUSH,	/* page or table freed, range unflushed */
-	TLBH_VIOL_FLUSH_MISSES_RANGE,	/* flush narrower than what was cleared */
-	TLBH_VIOL_NESTED_SKIP,		/* concurrent gather left unflushed */
-	TLBH_VIOL_PFNMAP_UNLINK,	/* PFNMAP VMA unlinked before its flush */
-	TLBH_VIOL_LUF_HOLE,		/* unmap returned with a LUF flush owed */
-	TLBH_VIOL_TABLE_NO_FLUSH,	/* table freed without invalidation */
-	TLBH_VIOL_SOFT_DIRTY,		/* write protect without any flush */
-	TLBH_VIOL_BATCHED_PENDING,	/* reclaim flush owed, PTE changed */
-	TLBH_VIOL_MREMAP_RMAP,		/* PMD moved under a running rmap walk */
-	TLBH_VIOL_HUGETLB_ORDER,	/* hugetlb lock dropped before freeing */
+#define TLBH_VIOLATION(id, ...)	TLBH_VIOL_##id,
+#include "tlbh_violations.h"
+#undef TLBH_VIOLATION
 	TLBH_VIOL_NR,
 };
 
@@ -276,9 +269,9 @@ struct tlbh_page_batch {
 };
 
 /* Entries of a batch page, and the limit on batch pages per gather. */
-#define TLBH_BATCH_MAX \
+#define TLBH_GATHER_BATCH \
 	((TLBH_PAGE_SIZE - sizeof(struct tlbh_page_batch)) / sizeof(unsigned long))
-#define TLBH_MAX_BATCH_COUNT	(10000UL / TLBH_BATCH_MAX)
+#define TLBH_GATHER_BATCH_COUNT	(10000UL / TLBH_GATHER_BATCH)
 
 /**
  * struct tlbh_table_batch - page-table pages waiting for flush and sync
@@ -290,7 +283,7 @@ struct tlbh_table_batch {
 	unsigned long tables[];
 };
 
-#define TLBH_TABLE_BATCH_MAX \
+#define TLBH_TABLE_BATCH \
 	((TLBH_PAGE_SIZE - sizeof(struct tlbh_table_batch)) / sizeof(unsigned long))
 
 /**
@@ -339,7 +332,6 @@ void tlbh_mm_init(struct tlbh_mm *mm, const struct tlbh_policy *policy,
 		  const struct tlbh_arch *arch,
 		  const struct tlbh_backend_ops *ops, void *priv);
 void tlbh_arch_x86(struct tlbh_arch *arch);
-bool tlbh_rule(const struct tlbh_mm *mm, unsigned long rule);
 void tlbh_report(struct tlbh_mm *mm, enum tlbh_violation kind,
 		 unsigned long addr, const char *what);
 const char *tlbh_violation_name(enum tlbh_violation kind);
@@ -354,10 +346,6 @@ void tlbh_free_vmas(struct tlbh_gather *tlb);
 void tlbh_unlink_vma(struct tlbh_gather *tlb, const struct tlbh_vma *vma);
 
 /* Recording what was cleared and freed */
-void tlbh_adjust_range(struct tlbh_gather *tlb, unsigned long addr,
-		       unsigned long size);
-void tlbh_track_clear(struct tlbh_gather *tlb, unsigned long addr,
-		      unsigned long size, enum tlbh_level level);
 bool tlbh_remove_page(struct tlbh_gather *tlb, unsigned long pfn,
 		      unsigned int page_size, bool delay_rmap);
 void tlbh_change_page_size(struct tlbh_gather *tlb, unsigned int page_size);
@@ -369,8 +357,6 @@ void tlbh_remove_table(struct tlbh_gather *tlb, unsigned long table_pfn);
 void tlbh_flush_tlbonly(struct tlbh_gather *tlb);
 void tlbh_flush_rmaps(struct tlbh_gather *tlb);
 void tlbh_flush_mmu(struct tlbh_gather *tlb);
-unsigned int tlbh_unmap_shift(const struct tlbh_gather *tlb);
-bool tlbh_needs_flush(const struct tlbh_gather *tlb);
 
 /* Direct flushes (flush_tlb_mm, flush_tlb_range, flush_tlb_page) */
 void tlbh_flush_tlb_range(struct tlbh_mm *mm, unsigned long start,
@@ -379,9 +365,6 @@ void tlbh_flush_tlb_range(struct tlbh_mm *mm, unsigned long start,
 void tlbh_flush_tlb_mm(struct tlbh_mm *mm, const char *reason);
 
 /* Concurrent gathers (inc/dec_tlb_flush_pending, mm_tlb_flush_nested) */
-void tlbh_inc_flush_pending(struct tlbh_mm *mm);
-void tlbh_dec_flush_pending(struct tlbh_mm *mm);
-bool tlbh_flush_nested(struct tlbh_mm *mm);
 
 /**
  * struct tlbh_reclaim_batch - deferred reclaim flush (tlbflush_unmap_batch)
@@ -399,12 +382,139 @@ bool tlbh_should_defer_flush(struct tlbh_mm *mm, bool batch_flush);
 void tlbh_reclaim_defer(struct tlbh_mm *mm, struct tlbh_reclaim_batch *b,
 			bool writable);
 void tlbh_reclaim_flush(struct tlbh_mm *mm, struct tlbh_reclaim_batch *b);
-void tlbh_reclaim_flush_dirty(struct tlbh_mm *mm,
-			      struct tlbh_reclaim_batch *b);
 void tlbh_flush_batched_pending(struct tlbh_mm *mm);
 
 /* LUF: lazy unmap flush of read-only pages, paid before page reuse */
 void tlbh_luf_defer(struct tlbh_mm *mm, struct tlbh_vma *vma);
 void tlbh_luf_flush(struct tlbh_mm *mm, const char *reason);
+
+/* ------------------------------------------------------------------ */
+/* Accessors, inline as in asm-generic/tlb.h                            */
+
+/**
+ * tlbh_rule - is a policy rule in force for this address space
+ * @mm: address space
+ * @rule: TLBH_RULE_* bit
+ *
+ * Return: true if the rule is part of the policy.
+ */
+static inline bool tlbh_rule(const struct tlbh_mm *mm, unsigned long rule)
+{
+	return mm->policy->rules & rule;
+}
+
+/**
+ * tlbh_adjust_range - widen the range to flush (__tlb_adjust_range)
+ * @tlb: gather
+ * @addr: first address
+ * @size: bytes
+ */
+static inline void tlbh_adjust_range(struct tlbh_gather *tlb, unsigned long addr,
+				     unsigned long size)
+{
+	tlb->start = min(tlb->start, addr);
+	tlb->end = max(tlb->end, addr + size);
+	tlb->audit_start = min(tlb->audit_start, addr);
+	tlb->audit_end = max(tlb->audit_end, addr + size);
+}
+
+/**
+ * tlbh_track_clear - record a cleared entry (tlb_flush_p?d_range)
+ * @tlb: gather
+ * @addr: address mapped by the entry
+ * @size: bytes mapped by the entry
+ * @level: level of the entry
+ */
+static inline void tlbh_track_clear(struct tlbh_gather *tlb, unsigned long addr,
+				    unsigned long size, enum tlbh_level level)
+{
+	tlbh_adjust_range(tlb, addr, size);
+	switch (level) {
+	case TLBH_LEVEL_PTE:
+		tlb->cleared_ptes = 1;
+		break;
+	case TLBH_LEVEL_PMD:
+		tlb->cleared_pmds = 1;
+		break;
+	case TLBH_LEVEL_PUD:
+		tlb->cleared_puds = 1;
+		break;
+	case TLBH_LEVEL_P4D:
+		tlb->cleared_p4ds = 1;
+		break;
+	}
+}
+
+/**
+ * tlbh_unmap_shift - invalidation stride of the gathered range
+ * @tlb: gather
+ *
+ * Return: the shift of the lowest level that had entries cleared.
+ */
+static inline unsigned int tlbh_unmap_shift(const struct tlbh_gather *tlb)
+{
+	if (tlb->cleared_ptes)
+		return TLBH_PAGE_SHIFT;
+	if (tlb->cleared_pmds)
+		return TLBH_PMD_SHIFT;
+	if (tlb->cleared_puds)
+		return TLBH_PUD_SHIFT;
+	if (tlb->cleared_p4ds)
+		return TLBH_P4D_SHIFT;
+	return TLBH_PAGE_SHIFT;
+}
+
+/**
+ * tlbh_needs_flush - did the gather record anything that needs a flush
+ * @tlb: gather
+ *
+ * Return: false when the early return of tlb_flush_mmu_tlbonly applies.
+ */
+static inline bool tlbh_needs_flush(const struct tlbh_gather *tlb)
+{
+	return tlb->freed_tables || tlb->cleared_ptes || tlb->cleared_pmds ||
+	       tlb->cleared_puds || tlb->cleared_p4ds;
+}
+
+/**
+ * tlbh_inc_flush_pending - a PTE-changing operation starts
+ * @mm: address space
+ */
+static inline void tlbh_inc_flush_pending(struct tlbh_mm *mm)
+{
+	atomic_inc(&mm->flush_pending);
+}
+
+/**
+ * tlbh_dec_flush_pending - ... and has flushed
+ * @mm: address space
+ */
+static inline void tlbh_dec_flush_pending(struct tlbh_mm *mm)
+{
+	atomic_dec(&mm->flush_pending);
+}
+
+/**
+ * tlbh_flush_nested - another gather is in flight (mm_tlb_flush_nested)
+ * @mm: address space
+ *
+ * Return: true when more than one gather is pending.
+ */
+static inline bool tlbh_flush_nested(struct tlbh_mm *mm)
+{
+	return atomic_read(&mm->flush_pending) > 1;
+}
+
+/**
+ * tlbh_reclaim_flush_dirty - flush only if a dirty entry was deferred
+ * @mm: address space
+ * @b: the batch
+ */
+static inline void tlbh_reclaim_flush_dirty(struct tlbh_mm *mm,
+					    struct tlbh_reclaim_batch *b)
+{
+	if (b->writable)
+		tlbh_reclaim_flush(mm, b);
+}
 
 #endif /* _TLBH_ENGINE_H */

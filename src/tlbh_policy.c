@@ -6,7 +6,6 @@
  * to upstream-current (or to upstream-6.1 where noted).  Documentation/
  * engine.rst describes the race each buggy policy reproduces.
  */
-#include <linux/export.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
 
@@ -47,10 +46,8 @@ const struct tlbh_rule tlbh_rules[] = {
 	RULE(LUF_VMA_FLAG, "luf_vma_flag",
 	     "LUF marks the VMA; a gather over a marked VMA pays the owed flush"),
 };
-EXPORT_SYMBOL_NS_GPL(tlbh_rules, TLBH);
 
 const unsigned int tlbh_nr_rules = ARRAY_SIZE(tlbh_rules);
-EXPORT_SYMBOL_NS_GPL(tlbh_nr_rules, TLBH);
 
 const struct tlbh_policy tlbh_policies[] = {
 	{
@@ -158,10 +155,8 @@ const struct tlbh_policy tlbh_policies[] = {
 		.is_buggy = true,
 	},
 };
-EXPORT_SYMBOL_NS_GPL(tlbh_policies, TLBH);
 
 const unsigned int tlbh_nr_policies = ARRAY_SIZE(tlbh_policies);
-EXPORT_SYMBOL_NS_GPL(tlbh_nr_policies, TLBH);
 
 /**
  * tlbh_policy_find - look a policy up by name
@@ -178,7 +173,6 @@ const struct tlbh_policy *tlbh_policy_find(const char *name)
 			return &tlbh_policies[i];
 	return NULL;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_policy_find, TLBH);
 
 /**
  * tlbh_policy_default - the policy of a new address space
@@ -189,4 +183,3 @@ const struct tlbh_policy *tlbh_policy_default(void)
 {
 	return &tlbh_policies[0];
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_policy_default, TLBH);

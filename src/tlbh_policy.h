@@ -3,7 +3,7 @@
  * tlbh_policy.h - named flush policies: upstream behaviour and variants
  *
  * A policy is a set of rule bits.  The engine (tlbh_engine.c) and the
- * operation drivers (tlbh_ops.c) consult the bits at the places where
+ * operation drivers (tlbh_op.c) consult the bits at the places where
  * the kernel's behaviour changed over time.  Upstream policies carry all
  * the safety rules; each variant clears or adds the one rule its source
  * changed, so two policies differ exactly where history did.

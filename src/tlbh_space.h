@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tlbh_space.h - spaces: device mappings whose page tables the harness
- * builds, the pool of stamped pages behind them, the x86 hardware
- * backend of the engine and the probes (Documentation/spaces.rst).
+ * tlbh_space.h - a space and the files that serve it.
  *
- * tlbh_space.c owns the space life cycle, the pool, the page-table
- * access (struct tlbh_pt_ops on real page tables) and the backend;
- * tlbh_space_ioctl.c owns the commands that act on a space.
+ * A space (Documentation/spaces.rst) is an mmap of /dev/tlbh whose page
+ * tables the harness builds and whose flushes the engine decides:
+ *   tlbh_space.c  life cycle: mmap, VMA callbacks, enter/leave, release
+ *   tlbh_pool.c   the stamped pages it maps, their quarantine, drains
+ *   tlbh_pt.c     its page tables, the park area, the pt_ops of the
+ *                 operation drivers on real tables
+ *   tlbh_hw.c     the x86 backend: IPIs, INVLPG/INVPCID, CR3 reload,
+ *                 tlb_gen, lazy CPUs
+ *   tlbh_probe.c  the kernel probe
+ *   tlbh_cmd.c    the commands that act on a space
  */
 #ifndef _TLBH_SPACE_H
 #define _TLBH_SPACE_H
@@ -17,11 +22,12 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 
 #include <uapi/linux/tlbh.h>
 
 #include "tlbh_engine.h"
-#include "tlbh_ops.h"
+#include "tlbh_op.h"
 #include "tlbh_policy.h"
 
 struct file;
@@ -48,7 +54,7 @@ enum tlbh_held {
 };
 
 /**
- * struct tlbh_dspace - one space (an mmap of /dev/tlbh)
+ * struct tlbh_space - one space (an mmap of /dev/tlbh)
  * @ref: one reference for the open file, one per VMA
  * @lock: serialises every command on the space
  * @mm: the address space that mapped it (mmgrab'd)
@@ -59,12 +65,13 @@ enum tlbh_held {
  * @next_gen: next generation to stamp
  * @policy_base: the named policy SET_POLICY chose
  * @policy: the rule set in force: @policy_base with rules added/dropped
- * @emm: engine state
- * @espace: engine view: @emm plus the page-table ops on @mm
+ * @engine: engine state
+ * @vm: what the operations see: @engine and the page tables of @mm
  * @reclaim: the reclaimer of TLBH_IOC_RECLAIM
  * @vmas: harness VMAs (absolute addresses)
  * @nr_vmas: number of @vmas
- * @pages: pool pages owned and not quarantined (page->lru)
+ * @pool: struct tlbh_pool_page of every pool page, by pfn
+ * @pages: pool pages owned and not quarantined
  * @quarantine: pages waiting for a full flush on every CPU
  * @nr_pages: pages on both lists
  * @nr_quarantined: pages on @quarantine
@@ -77,7 +84,7 @@ enum tlbh_held {
  * @cnt: TLBH_CNT_* counters
  * @cpu: per-CPU counters, first TLBH_MAX_CPUS CPUs
  */
-struct tlbh_dspace {
+struct tlbh_space {
 	struct kref ref;
 	struct mutex lock;	/* serialises commands */
 	struct mm_struct *mm;
@@ -88,11 +95,12 @@ struct tlbh_dspace {
 	u64 next_gen;
 	const struct tlbh_policy *policy_base;
 	struct tlbh_policy policy;
-	struct tlbh_mm emm;
-	struct tlbh_space espace;
+	struct tlbh_mm engine;
+	struct tlbh_vm vm;
 	struct tlbh_reclaim reclaim;
 	struct tlbh_vma vmas[TLBH_MAX_VMAS];
 	unsigned int nr_vmas;
+	struct xarray pool;
 	struct list_head pages;
 	struct list_head quarantine;
 	unsigned long nr_pages;
@@ -107,65 +115,63 @@ struct tlbh_dspace {
 	struct tlbh_cpu_stat cpu[TLBH_MAX_CPUS];
 };
 
-/* Module parameters (tlbh_space.c). */
+/* tlbh_space.c */
 extern unsigned int tlbh_max_pages;
 extern unsigned int tlbh_max_spaces;
+unsigned int tlbh_nr_spaces(void);
+int tlbh_space_mmap(struct tlbh_file *tf, struct vm_area_struct *vma);
+void tlbh_space_put(struct tlbh_space *sp);
+/* Entering a space for a command: mutex, then mmap lock (read/write). */
+int tlbh_space_enter(struct tlbh_space *sp, bool write);
+bool tlbh_space_mapped(struct tlbh_space *sp);
+void tlbh_space_leave(struct tlbh_space *sp, bool write);
+
+/* tlbh_pool.c */
+/*
+ * A pool page and what the module knows of it, kept in the space's
+ * xarray by pfn: the page's struct page is never used for the module's
+ * own bookkeeping.
+ */
+struct tlbh_pool_page {
+	struct list_head link;		/* sp->pages or sp->quarantine */
+	struct page *page;
+	unsigned int maps;		/* PTEs of the space mapping it */
+	bool quarantined;		/* never mapped again */
+};
+
 extern unsigned long tlbh_max_pool_pages;
 extern unsigned int tlbh_max_quarantine;
-
 long tlbh_pool_pages(void);
-unsigned int tlbh_nr_spaces(void);
+struct tlbh_pool_page *tlbh_pool_alloc(struct tlbh_space *sp,
+				       unsigned long addr);
+struct tlbh_pool_page *tlbh_pool_page(struct tlbh_space *sp,
+				      unsigned long pfn);
+void tlbh_quarantine(struct tlbh_space *sp, struct tlbh_pool_page *pp);
+void tlbh_pool_free(struct tlbh_space *sp, unsigned long pfn);
+void tlbh_pool_unalloc(struct tlbh_space *sp, struct tlbh_pool_page *pp);
+void tlbh_pool_release(struct tlbh_space *sp, struct list_head *list);
+unsigned long tlbh_pool_drain(struct tlbh_space *sp);
 
-int tlbh_space_mmap(struct tlbh_file *tf, struct vm_area_struct *vma);
-void tlbh_space_put(struct tlbh_dspace *sp);
+/* tlbh_pt.c (callers hold the space, the mmap lock for writing) */
+extern const struct tlbh_pt_ops tlbh_hw_pt_ops;
+int tlbh_pt_populate(struct tlbh_space *sp, unsigned long addr,
+		     unsigned long len, bool writable, u64 *mapped);
+int tlbh_pt_remap(struct tlbh_space *sp, unsigned long addr,
+		  unsigned long len, u64 *replaced);
+int tlbh_pt_ensure_table(struct tlbh_space *sp, unsigned long addr);
+u64 tlbh_pt_identity(struct tlbh_space *sp, unsigned long addr, u64 *flags);
+bool tlbh_pt_has_table(struct tlbh_space *sp, unsigned long addr);
+unsigned long tlbh_pt_count_tables(struct tlbh_space *sp, bool park);
+void tlbh_park_release(struct tlbh_space *sp, unsigned long table_pfn);
 
-/* Entering a space for a command: mutex, then mmap lock (read/write). */
-int tlbh_space_enter(struct tlbh_dspace *sp, bool write);
-bool tlbh_space_mapped(struct tlbh_dspace *sp);
-void tlbh_space_leave(struct tlbh_dspace *sp, bool write);
+/* tlbh_hw.c */
+extern const struct tlbh_backend_ops tlbh_hw_backend_ops;
+bool tlbh_hw_supported(void);
+/* No CPU can reach the space's pages afterwards (drain, release). */
+void tlbh_hw_flush_everywhere(struct tlbh_space *sp);
 
-/* Operations, called between tlbh_space_enter() and _leave(). */
-int tlbh_space_populate(struct tlbh_dspace *sp, unsigned long addr,
-			unsigned long len, bool writable, u64 *mapped);
-int tlbh_space_remap(struct tlbh_dspace *sp, unsigned long addr,
-		     unsigned long len, u64 *replaced);
-int tlbh_space_ensure_table(struct tlbh_dspace *sp, unsigned long addr);
-u64 tlbh_space_identity_at(struct tlbh_dspace *sp, unsigned long addr,
-			   u64 *flags);
-bool tlbh_space_has_table(struct tlbh_dspace *sp, unsigned long addr);
-unsigned long tlbh_space_count_tables(struct tlbh_dspace *sp, bool park);
-unsigned long tlbh_space_drain(struct tlbh_dspace *sp);
-
-/* Probe: read @addr on @cpu through the space's mm (no locks held). */
-int tlbh_space_probe_read(struct tlbh_dspace *sp, unsigned int cpu,
-			  unsigned long addr, u64 *val);
-
-/* Full flush on every online CPU (everything, every PCID). */
-void tlbh_flush_everything(void);
-
-/* Command handlers (tlbh_space_ioctl.c), rows of tlbh_ioctls[]. */
-long tlbh_ioc_space_info(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_set_policy(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_set_vmas(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_populate(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_remap(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_flush(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_zap(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_zap_batch(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_unmap(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_reclaim(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_reclaim_flush(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_resume(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_mremap(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_mprotect(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_snapshot(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_probe(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_counters(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_cpu_counters(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_pool(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_drain(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_clear_refs(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_policy_info(struct tlbh_file *tf, void *arg);
-long tlbh_ioc_rule_info(struct tlbh_file *tf, void *arg);
+/* tlbh_probe.c: read @addr on @cpu through the space's mm (no locks held) */
+int tlbh_probe_read(struct tlbh_space *sp, unsigned int cpu,
+		    unsigned long addr, u64 *val);
 
 #endif /* _TLBH_SPACE_H */

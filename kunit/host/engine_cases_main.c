@@ -21,13 +21,13 @@ static void print_counts(void)
 	unsigned int per_cond[TLBH_COND_NR] = { 0 };
 	unsigned int i, j, n;
 
-	for (i = 0; i < TLBH_NR_ENGINE_CASES; i++)
+	for (i = 0; i < tlbh_nr_engine_cases; i++)
 		per_cond[tlbh_engine_cases[i].cond]++;
 	for (i = 0; i < TLBH_COND_NR; i++)
 		printf("# rows for condition %-18s %u\n", tlbh_cond_names[i],
 		       per_cond[i]);
 	for (i = 0; i < tlbh_nr_policies; i++) {
-		for (n = 0, j = 0; j < TLBH_NR_ENGINE_CASES; j++)
+		for (n = 0, j = 0; j < tlbh_nr_engine_cases; j++)
 			n += !strcmp(tlbh_engine_cases[j].policy,
 				     tlbh_policies[i].name);
 		printf("# rows for policy %-28s %u%s\n", tlbh_policies[i].name,
@@ -42,7 +42,7 @@ int main(int argc, char **argv)
 	unsigned int i, pass = 0, fail = 0, n = 0;
 
 	if (argc > 1 && !strcmp(argv[1], "-l")) {
-		for (i = 0; i < TLBH_NR_ENGINE_CASES; i++)
+		for (i = 0; i < tlbh_nr_engine_cases; i++)
 			printf("%s\n", tlbh_engine_cases[i].name);
 		return 0;
 	}
@@ -51,8 +51,8 @@ int main(int argc, char **argv)
 
 	printf("TAP version 13\n");
 	if (!only)
-		printf("1..%u\n", TLBH_NR_ENGINE_CASES);
-	for (i = 0; i < TLBH_NR_ENGINE_CASES; i++) {
+		printf("1..%u\n", tlbh_nr_engine_cases);
+	for (i = 0; i < tlbh_nr_engine_cases; i++) {
 		const struct tlbh_case *c = &tlbh_engine_cases[i];
 
 		if (only && strcmp(only, c->name))

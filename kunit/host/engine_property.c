@@ -55,7 +55,7 @@ struct world {
 	const struct tlbh_policy *policy;
 	struct tlbh_mm mm;
 	struct tlbh_model_pt pt;
-	struct tlbh_space space;
+	struct tlbh_vm space;
 	struct tlbh_vma vma[SLOTS];
 	u8 vtype[SLOTS];
 	bool vwritable[SLOTS];
@@ -789,7 +789,7 @@ static void world_init(struct world *w, const struct tlbh_policy *policy)
 	w->pt.on_clear = on_clear;
 	w->pt.on_unlink = on_unlink;
 	w->pt.obs = w;
-	w->space.mm = &w->mm;
+	w->space.engine = &w->mm;
 	w->space.pt_ops = &tlbh_model_pt_ops;
 	w->space.pt = &w->pt;
 	/* CPU0 runs the mm; others are absent, running it, or lazy. */

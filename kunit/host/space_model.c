@@ -2,11 +2,12 @@
 /*
  * space_model.c - a /dev/tlbh space on the host (see space_model.h)
  *
- * Each command below follows its handler in src/tlbh_space_ioctl.c and
- * the helpers of src/tlbh_space.c it calls, step for step: which VMAs a
- * lookup finds while a held munmap has unlinked some, when a parked
- * table is reused and when that forces a drain, which pages are
- * quarantined and when the quarantine is drained.  What the module does
+ * Each command below follows its body in src/tlbh_cmd.c and the helpers
+ * of src/tlbh_pt.c and src/tlbh_pool.c it calls, step for step: which
+ * VMAs a lookup finds while a held munmap has unlinked some, when a
+ * parked table is reused and when that forces a drain, which pages are
+ * quarantined and when the quarantine is drained, and the errno of
+ * each refusal (src/tlbh_ioctl.c turns -EAGAIN into -EBUSY).  What the module does
  * to real page tables is done here to an array of PTE tables, and what
  * the hardware does on a flush is done to the reference TLB.
  */
@@ -215,13 +216,14 @@ static unsigned long pool_alloc(struct sm *w)
 	return pfn;
 }
 
-/* Full flush on every CPU, release the quarantine (tlbh_space_drain). */
+/* Full flush on every CPU, release the quarantine (tlbh_pool_drain). */
 static u64 drain(struct sm *w)
 {
 	u64 n = w->nr_quarantined;
 	unsigned long pfn;
 	unsigned int cpu;
 
+	w->gen++;			/* tlbh_hw_flush_everywhere */
 	for (cpu = 0; cpu < REF_CPUS; cpu++)
 		ref_tlb_drop_cpu(&w->tlb, cpu);
 	w->park_ok = ~0ULL;
@@ -241,7 +243,7 @@ static void maybe_drain(struct sm *w)
 		drain(w);
 }
 
-/* tlbh_space_ensure_table: reuse a parked table first. */
+/* tlbh_pt_ensure_table: reuse a parked table first. */
 static int ensure_table(struct sm *w, unsigned long addr)
 {
 	u16 *slot = slot_of(w, addr);
@@ -284,7 +286,7 @@ static int ensure_table(struct sm *w, unsigned long addr)
 	return 0;
 }
 
-/* tlbh_space_identity_at: what SNAPSHOT says of @addr. */
+/* tlbh_pt_identity: what SNAPSHOT says of @addr. */
 static unsigned long identity_at(struct sm *w, unsigned long addr, u64 *flags)
 {
 	u32 *e = data_addr(w, addr) ? ptep(w, addr) : NULL;
@@ -841,52 +843,63 @@ static bool range_ok(const struct sm *w, u64 off, u64 len)
 	       len <= w->data_size - off;
 }
 
+/* A fault in a hugetlb VMA takes its lock to get a page from its pool. */
+static void hugetlb_fault(struct sm *w, unsigned long addr)
+{
+	const struct tlbh_vma *v = vma_at(w, addr);
+
+	if (v && (v->flags & TLBH_VM_HUGETLB) &&
+	    w->nr_huge_gathered[v - w->vmas] &&
+	    !(w->locks & (1UL << TLBH_LOCK_HUGETLB_VMA)))
+		report(w, SM_CHK_HUGETLB, -1, addr, false,
+		       "hugetlb fault with %u pages a zap took from the VMA not yet freed: its pool looks empty",
+		       w->nr_huge_gathered[v - w->vmas]);
+}
+
+/*
+ * tlbh_pt_populate: tables first, then every page allocated, then the
+ * PTEs written; all or nothing.
+ */
 static int do_populate(struct sm *w, unsigned long addr, unsigned long len,
 		       bool writable)
 {
-	unsigned long end = addr + len, pfn;
-	const struct tlbh_vma *v;
+	unsigned long end = addr + len, a, pfn, want = 0;
 	int ret;
 
-	for (; addr < end; addr += PG) {
-		ret = ensure_table(w, addr);
+	for (a = addr; a < end; a += PG) {
+		ret = ensure_table(w, a);
 		if (ret)
 			return ret;
-		if (identity_at(w, addr, NULL))
+		want += !identity_at(w, a, NULL);
+	}
+	if (w->nr_pool + want > MAX_POOL || w->next_pfn + want > w->max_pfn)
+		return -ENOMEM;
+	for (a = addr; a < end; a += PG) {
+		if (identity_at(w, a, NULL))
 			continue;
-		v = vma_at(w, addr);
-		/* A fault in a hugetlb VMA takes its lock to get a page. */
-		if (v && (v->flags & TLBH_VM_HUGETLB) &&
-		    w->nr_huge_gathered[v - w->vmas] &&
-		    !(w->locks & (1UL << TLBH_LOCK_HUGETLB_VMA)))
-			report(w, SM_CHK_HUGETLB, -1, addr, false,
-			       "hugetlb fault with %u pages a zap took from the VMA not yet freed: its pool looks empty",
-			       w->nr_huge_gathered[v - w->vmas]);
-		if (w->nr_pool >= MAX_POOL)
-			return -ENOMEM;
+		hugetlb_fault(w, a);
 		pfn = pool_alloc(w);
-		if (!pfn)
-			return -ENOMEM;
-		pte_set(w, ptep(w, addr), pfn, writable, writable);
+		pte_set(w, ptep(w, a), pfn, writable, writable);
 	}
 	return 0;
 }
 
+/* tlbh_pt_remap, then the flush and the drain of tlbh_cmd_remap. */
 static int do_remap(struct sm *w, unsigned long addr, unsigned long len,
 		    bool flush)
 {
-	unsigned long start = addr, end = addr + len, pfn, old;
+	unsigned long start = addr, end = addr + len, pfn, old, want = 0;
 	u64 flags;
 	u32 *e;
 
-	for (; addr < end; addr += PG) {
+	for (; addr < end; addr += PG)
+		want += !!identity_at(w, addr, NULL);
+	if (w->nr_pool + want > MAX_POOL || w->next_pfn + want > w->max_pfn)
+		return -ENOMEM;
+	for (addr = start; addr < end; addr += PG) {
 		if (!identity_at(w, addr, &flags))
 			continue;
-		if (w->nr_pool >= MAX_POOL)
-			return -ENOMEM;
 		pfn = pool_alloc(w);
-		if (!pfn)
-			return -ENOMEM;
 		e = ptep(w, addr);
 		old = *e >> E_SHIFT;
 		pte_clear(w, addr, e, false);
@@ -894,10 +907,10 @@ static int do_remap(struct sm *w, unsigned long addr, unsigned long len,
 		if (owned(w, old) && !(w->pool[old] & P_MAPPED))
 			quarantine(w, old);
 	}
-	maybe_drain(w);
 	if (flush)
 		tlbh_flush_tlb_range(&w->emm, start, end, TLBH_PAGE_SHIFT, false,
 				     "remap");
+	maybe_drain(w);
 	return 0;
 }
 
@@ -926,22 +939,29 @@ static int do_zap(struct sm *w, unsigned long start, unsigned long len,
 	return ret == -EAGAIN ? -EBUSY : ret;
 }
 
+/* tlbh_cmd_zap_batch: -EBUSY, with nothing zapped, on a taken hugetlb lock. */
 static int do_zap_batch(struct sm *w, const struct sc_step *st)
 {
 	unsigned long start, end;
 	struct tlbh_vma *first;
 	struct tlbh_op op;
 	unsigned int i, n;
-	int ret = 0;
 
+	for (i = 0; i < st->nr; i++) {
+		start = w->base + st->off + i * st->to;
+		n = vmas_in(w, start, start + st->len, &first);
+		if (n && tlbh_vmas_hugetlb(first, n) &&
+		    (w->locks & (1UL << TLBH_LOCK_HUGETLB_VMA)))
+			return -EBUSY;
+	}
 	tlbh_op_zap_begin(&op, &w->espace, NULL, 0, 0, 0);
-	for (i = 0; i < st->nr && !ret; i++) {
+	for (i = 0; i < st->nr; i++) {
 		start = w->base + st->off + i * st->to;
 		end = start + st->len;
 		n = vmas_in(w, start, end, &first);
 		if (n && tlbh_vmas_hugetlb(first, n)) {
 			tlbh_op_zap_end(&op);
-			ret = do_zap(w, start, st->len, false);
+			do_zap(w, start, st->len, false);
 			tlbh_op_zap_begin(&op, &w->espace, NULL, 0, 0, 0);
 		} else if (n) {
 			tlbh_op_zap_more(&op, first, n, start, end);
@@ -949,7 +969,7 @@ static int do_zap_batch(struct sm *w, const struct sc_step *st)
 	}
 	tlbh_op_zap_end(&op);
 	maybe_drain(w);
-	return ret;
+	return 0;
 }
 
 static int do_unmap(struct sm *w, unsigned long start, unsigned long len,
@@ -977,8 +997,9 @@ static int do_reclaim(struct sm *w, unsigned long addr, u64 flags)
 	struct tlbh_vma *vma;
 	int ret;
 
-	if (!vmas_in(w, addr, addr + PG, &vma) || !identity_at(w, addr, NULL) ||
-	    w->reclaim.nr >= TLBH_RECLAIM_MAX_PAGES ||
+	if (!vmas_in(w, addr, addr + PG, &vma) || !identity_at(w, addr, NULL))
+		return -ENOENT;
+	if (w->reclaim.nr >= TLBH_RECLAIM_MAX_PAGES ||
 	    w->held == SM_HELD_RECLAIM ||
 	    ((flags & TLBH_HOLD) && w->held))
 		return -EBUSY;
@@ -992,8 +1013,10 @@ static int do_reclaim(struct sm *w, unsigned long addr, u64 flags)
 		ret = tlbh_op_reclaim(&w->reclaim, &w->espace, vma, addr,
 				      flags & TLBH_RECLAIM_BATCH);
 	}
+	if (ret)
+		return ret == -EAGAIN ? -EBUSY : ret;
 	maybe_drain(w);
-	return ret ? -EBUSY : 0;
+	return 0;
 }
 
 static int do_resume(struct sm *w)
@@ -1402,7 +1425,7 @@ void sm_reset(struct sm *w)
 	unsigned int i;
 
 	tlbh_mm_init(&w->emm, &w->policy, NULL, &sm_backend_ops, w);
-	w->espace.mm = &w->emm;
+	w->espace.engine = &w->emm;
 	w->espace.pt_ops = &sm_pt_ops;
 	w->espace.pt = w;
 	memset(&w->reclaim, 0, sizeof(w->reclaim));
@@ -1702,7 +1725,7 @@ u64 sm_hash(struct sm *w)
 	for (i = 0; i < w->nr_vmas; i++)
 		mix(&hs, w->vmas[i].luf_deferred);
 
-	mix(&hs, w->reclaim.walking | (w->reclaim.space ? 2 : 0));
+	mix(&hs, w->reclaim.walking | (w->reclaim.vm ? 2 : 0));
 	if (w->reclaim.walking) {
 		mix(&hs, w->reclaim.walk_addr);
 		mix(&hs, w->reclaim.walk_table);

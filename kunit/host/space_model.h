@@ -23,7 +23,7 @@
 #define _TLBH_SPACE_MODEL_H
 
 #include "ref_tlb.h"
-#include "tlbh_ops.h"
+#include "tlbh_op.h"
 #include "tlbh_policy.h"
 #include "tlbh_scenario.h"
 
@@ -99,7 +99,7 @@ struct sm {
 	/* engine */
 	struct tlbh_policy policy;
 	struct tlbh_mm emm;
-	struct tlbh_space espace;
+	struct tlbh_vm espace;
 	struct tlbh_reclaim reclaim;
 	struct tlbh_vma vmas[TLBH_MAX_VMAS];
 	unsigned int nr_vmas;

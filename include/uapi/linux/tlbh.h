@@ -4,14 +4,21 @@
  *
  * Every command takes one fixed-size structure made only of __u64 fields:
  * inputs first, then outputs, then reserved words.  The module copies the
- * whole structure in, validates it (reserved words must be zero), zeroes
- * the outputs, runs the command and copies the structure back only when
- * the command succeeded.  A command that fails changes nothing.
+ * whole structure in, makes sure it can be written back (it writes the
+ * caller's own bytes back), validates it (reserved words must be zero,
+ * unknown flags are refused), zeroes the outputs, runs the command and
+ * copies the structure back only when the command succeeded.
+ *
+ * A command that fails changes nothing, with two exceptions: a PTE table
+ * that POPULATE or REMAP had the kernel allocate on the way stays (empty),
+ * and a caller that makes its argument unwritable from another thread
+ * while the command runs gets -EFAULT after the command acted.
  *
  * Errors common to every command:
  *   -ENOTTY  unknown command (wrong magic, number, size or direction)
  *   -EFAULT  the argument pointer cannot be read or written
- *   -EINVAL  a reserved word is not zero, or an input is out of range
+ *   -EINVAL  a reserved word is not zero, an unknown flag is set, or an
+ *            input is out of range
  *   -EPERM   the caller lacks CAP_SYS_ADMIN
  *
  * The header is usable from C userspace and from the module alike.
@@ -71,7 +78,9 @@ struct tlbh_version {
  *            caller is not in the address space that mapped it
  *   -EINVAL  unaligned or out-of-range offset/length, unknown flag or
  *            enum value, length zero, range wrapping around
- *   -EBUSY   the command does not apply to the current state (see each)
+ *   -EBUSY   the command does not apply to the current state (see
+ *            each), or it would wait for a lock a held operation owns
+ *            (where the kernel would sleep)
  *   -ENOMEM  the pool limit (module parameter max_pool_pages) is reached
  *   -E2BIG   a count exceeds its documented maximum
  *   -EFAULT  an embedded user pointer cannot be read or written
@@ -266,6 +275,9 @@ struct tlbh_range {
  *          gather with one final flush, as process_madvise() does since
  *          the batched MADV_DONTNEED zap (zap_page_range_single_batched)
  * @out:    out: ranges zapped
+ *
+ * -EBUSY, with nothing zapped, when a range meets a hugetlb VMA while a
+ * held hugetlb zap owns the hugetlb VMA lock.
  */
 struct tlbh_range_batch {
 	__u64 nr;
@@ -283,8 +295,8 @@ struct tlbh_range_batch {
  *          stop after the rmap walk, TLBH_IOC_RESUME unmaps
  * @out:    out: 1 when a page was unmapped (or, with TLBH_HOLD, walked)
  *
- * -EBUSY when the page is not present, the batch is full, or an
- * operation is held.
+ * -ENOENT when no page is mapped there (or no harness VMA covers it);
+ * -EBUSY when the batch is full or an operation is held.
  */
 struct tlbh_reclaim_arg {
 	__u64 offset;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Userspace shim: warnings print once and carry on.
+ * Userspace shim: warnings print once and carry on; BUILD_BUG_ON.
  */
 #ifndef _TLBH_SHIM_LINUX_BUG_H
 #define _TLBH_SHIM_LINUX_BUG_H
@@ -19,5 +19,7 @@
 })
 
 #define WARN_ON(cond) WARN_ON_ONCE(cond)
+
+#define BUILD_BUG_ON(cond) _Static_assert(!(cond), #cond)
 
 #endif

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tlbh_ops.c - mm-level operation drivers (see tlbh_ops.h)
+ * tlbh_op.c - the mm operations that drive the engine (see tlbh_op.h)
  *
  * Each driver follows the structure of the kernel function named in its
  * comment, keeping the places where flushes are issued, skipped or
@@ -9,11 +9,10 @@
  */
 #include <linux/bug.h>
 #include <linux/errno.h>
-#include <linux/export.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
 
-#include "tlbh_ops.h"
+#include "tlbh_op.h"
 #include "tlbh_policy.h"
 
 #define PAGE_BYTES	TLBH_PAGE_SIZE
@@ -31,32 +30,32 @@ static unsigned int pte_index(unsigned long addr)
 	return (addr >> TLBH_PAGE_SHIFT) & ((1U << (TLBH_PMD_SHIFT - TLBH_PAGE_SHIFT)) - 1);
 }
 
-static int take_lock(struct tlbh_space *s, enum tlbh_lock lock,
+static int take_lock(struct tlbh_vm *vm, enum tlbh_lock lock,
 		     unsigned long addr)
 {
-	return s->pt_ops->lock ? s->pt_ops->lock(s->pt, lock, addr) : 0;
+	return vm->pt_ops->lock ? vm->pt_ops->lock(vm->pt, lock, addr) : 0;
 }
 
-static void drop_lock(struct tlbh_space *s, enum tlbh_lock lock,
+static void drop_lock(struct tlbh_vm *vm, enum tlbh_lock lock,
 		      unsigned long addr)
 {
-	if (s->pt_ops->unlock)
-		s->pt_ops->unlock(s->pt, lock, addr);
+	if (vm->pt_ops->unlock)
+		vm->pt_ops->unlock(vm->pt, lock, addr);
 }
 
 /* ------------------------------------------------------------------ */
 /* Zapping (zap_pte_range, zap_huge_pmd, __unmap_hugepage_range)       */
 
 /*
- * One PTE table's worth, under its PTL.  pte_none entries record
+ * One PTE table'vm worth, under its PTL.  pte_none entries record
  * nothing.  A dirty file page with delayed rmap forces a flush before
  * the PTL is dropped; a full batch forces a flush and a restart.
  */
-static void zap_pte_range(struct tlbh_space *s, struct tlbh_gather *tlb,
+static void zap_pte_range(struct tlbh_vm *vm, struct tlbh_gather *tlb,
 			  unsigned long addr, unsigned long end)
 {
-	const struct tlbh_pt_ops *pt = s->pt_ops;
-	struct tlbh_mm *mm = s->mm;
+	const struct tlbh_pt_ops *pt = vm->pt_ops;
+	struct tlbh_mm *mm = vm->engine;
 	bool force_flush, force_break;
 	tlbh_pte_t pte;
 	bool delay;
@@ -67,9 +66,9 @@ again:
 	force_break = false;
 	tlbh_flush_batched_pending(mm);
 	for (; addr < end; addr += PAGE_BYTES) {
-		if (!pt->read_pte(s->pt, addr))
+		if (!pt->read_pte(vm->pt, addr))
 			continue;
-		pte = pt->get_and_clear_pte(s->pt, addr);
+		pte = pt->get_and_clear_pte(vm->pt, addr);
 		tlbh_track_clear(tlb, addr, PAGE_BYTES, TLBH_LEVEL_PTE);
 		if (pte & TLBH_PTE_SPECIAL)
 			continue;
@@ -102,17 +101,17 @@ again:
 }
 
 /* A PMD-level leaf (hugetlb page or THP), only when fully covered. */
-static void zap_huge_pmd(struct tlbh_space *s, struct tlbh_gather *tlb,
+static void zap_huge_pmd(struct tlbh_vm *vm, struct tlbh_gather *tlb,
 			 unsigned long addr, unsigned long end)
 {
-	const struct tlbh_pt_ops *pt = s->pt_ops;
+	const struct tlbh_pt_ops *pt = vm->pt_ops;
 	tlbh_pte_t pmd;
 
 	if ((addr & (PMD_BYTES - 1)) || end - addr < PMD_BYTES)
 		return;
 	tlbh_change_page_size(tlb, PMD_BYTES);
-	pmd = pt->read_pmd(s->pt, addr);
-	pt->write_pmd(s->pt, addr, 0);
+	pmd = pt->read_pmd(vm->pt, addr);
+	pt->write_pmd(vm->pt, addr, 0);
 	tlbh_track_clear(tlb, addr, PMD_BYTES, TLBH_LEVEL_PMD);
 	if (!(pmd & TLBH_PTE_SPECIAL) &&
 	    tlbh_remove_page(tlb, tlbh_pte_pfn(pmd), PMD_BYTES, false))
@@ -120,7 +119,7 @@ static void zap_huge_pmd(struct tlbh_space *s, struct tlbh_gather *tlb,
 }
 
 /* unmap_single_vma: tlb_start_vma, the page-table walk, tlb_end_vma. */
-static void zap_vma(struct tlbh_space *s, struct tlbh_gather *tlb,
+static void zap_vma(struct tlbh_vm *vm, struct tlbh_gather *tlb,
 		    struct tlbh_vma *vma, unsigned long start,
 		    unsigned long end)
 {
@@ -134,13 +133,13 @@ static void zap_vma(struct tlbh_space *s, struct tlbh_gather *tlb,
 	tlbh_start_vma(tlb, vma);
 	for (addr = start; addr < end; addr = next) {
 		next = pmd_end(addr, end);
-		pmd = s->pt_ops->read_pmd(s->pt, addr);
+		pmd = vm->pt_ops->read_pmd(vm->pt, addr);
 		if (!pmd)
 			continue;
 		if (pmd & TLBH_PTE_HUGE)
-			zap_huge_pmd(s, tlb, addr, next);
+			zap_huge_pmd(vm, tlb, addr, next);
 		else
-			zap_pte_range(s, tlb, addr, next);
+			zap_pte_range(vm, tlb, addr, next);
 	}
 	tlbh_end_vma(tlb, vma);
 }
@@ -161,12 +160,11 @@ bool tlbh_vmas_hugetlb(const struct tlbh_vma *vmas, unsigned int nr)
 			return true;
 	return false;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_vmas_hugetlb, TLBH);
 
 /**
  * tlbh_op_zap_begin - zap a range, leave the gather open
  * @op: operation state
- * @s: address space
+ * @vm: address space
  * @vmas: VMAs covering the range
  * @nr: number of VMAs
  * @start: first address
@@ -174,29 +172,29 @@ EXPORT_SYMBOL_NS_GPL(tlbh_vmas_hugetlb, TLBH);
  *
  * zap_page_range_single / madvise(MADV_DONTNEED).  For hugetlb VMAs the
  * hugetlb VMA lock is taken first (hugetlb_zap_begin); whether it is
- * dropped before or after the flush is the policy's choice.
+ * dropped before or after the flush is the policy'vm choice.
  *
  * Return: 0, or -EAGAIN if the hugetlb VMA lock is held elsewhere.
  */
-int tlbh_op_zap_begin(struct tlbh_op *op, struct tlbh_space *s,
+int tlbh_op_zap_begin(struct tlbh_op *op, struct tlbh_vm *vm,
 		      struct tlbh_vma *vmas, unsigned int nr,
 		      unsigned long start, unsigned long end)
 {
-	struct tlbh_mm *mm = s->mm;
+	struct tlbh_mm *mm = vm->engine;
 	unsigned int i;
 
-	op->space = s;
+	op->vm = vm;
 	op->vmas = vmas;
 	op->nr_vmas = nr;
 	op->hugetlb_locked = false;
 	if (tlbh_vmas_hugetlb(vmas, nr)) {
-		if (take_lock(s, TLBH_LOCK_HUGETLB_VMA, start))
+		if (take_lock(vm, TLBH_LOCK_HUGETLB_VMA, start))
 			return -EAGAIN;
 		op->hugetlb_locked = true;
 	}
 	tlbh_gather(&op->tlb, mm, false);
 	for (i = 0; i < nr; i++)
-		zap_vma(s, &op->tlb, &vmas[i], start, end);
+		zap_vma(vm, &op->tlb, &vmas[i], start, end);
 
 	if (op->hugetlb_locked &&
 	    !tlbh_rule(mm, TLBH_RULE_HUGETLB_FLUSH_FIRST)) {
@@ -204,12 +202,11 @@ int tlbh_op_zap_begin(struct tlbh_op *op, struct tlbh_space *s,
 		if (op->tlb.local.nr)
 			tlbh_report(mm, TLBH_VIOL_HUGETLB_ORDER, start,
 				    "hugetlb VMA lock dropped with pages unfreed");
-		drop_lock(s, TLBH_LOCK_HUGETLB_VMA, start);
+		drop_lock(vm, TLBH_LOCK_HUGETLB_VMA, start);
 		op->hugetlb_locked = false;
 	}
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_zap_begin, TLBH);
 
 /**
  * tlbh_op_zap_more - zap one more range into an open zap
@@ -230,9 +227,8 @@ void tlbh_op_zap_more(struct tlbh_op *op, struct tlbh_vma *vmas,
 	unsigned int i;
 
 	for (i = 0; i < nr; i++)
-		zap_vma(op->space, &op->tlb, &vmas[i], start, end);
+		zap_vma(op->vm, &op->tlb, &vmas[i], start, end);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_zap_more, TLBH);
 
 /**
  * tlbh_op_zap_end - finish a zap: flush, free, drop the hugetlb lock
@@ -242,15 +238,14 @@ void tlbh_op_zap_end(struct tlbh_op *op)
 {
 	tlbh_finish(&op->tlb);
 	if (op->hugetlb_locked) {
-		drop_lock(op->space, TLBH_LOCK_HUGETLB_VMA, 0);
+		drop_lock(op->vm, TLBH_LOCK_HUGETLB_VMA, 0);
 		op->hugetlb_locked = false;
 	}
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_zap_end, TLBH);
 
 /**
  * tlbh_op_zap - zap a range (both halves)
- * @s: address space
+ * @vm: address space
  * @vmas: VMAs covering the range
  * @nr: number of VMAs
  * @start: first address
@@ -258,24 +253,23 @@ EXPORT_SYMBOL_NS_GPL(tlbh_op_zap_end, TLBH);
  *
  * Return: 0, or -EAGAIN if the hugetlb VMA lock is held elsewhere.
  */
-int tlbh_op_zap(struct tlbh_space *s, struct tlbh_vma *vmas, unsigned int nr,
+int tlbh_op_zap(struct tlbh_vm *vm, struct tlbh_vma *vmas, unsigned int nr,
 		unsigned long start, unsigned long end)
 {
 	struct tlbh_op op;
 	int ret;
 
-	ret = tlbh_op_zap_begin(&op, s, vmas, nr, start, end);
+	ret = tlbh_op_zap_begin(&op, vm, vmas, nr, start, end);
 	if (!ret)
 		tlbh_op_zap_end(&op);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_zap, TLBH);
 
 /* ------------------------------------------------------------------ */
 /* munmap and exit (unmap_region, free_pgtables, exit_mmap)             */
 
 /* free_pgd_range for one VMA: PTE tables fully inside it. */
-static void free_vma_tables(struct tlbh_space *s, struct tlbh_gather *tlb,
+static void free_vma_tables(struct tlbh_vm *vm, struct tlbh_gather *tlb,
 			    struct tlbh_vma *vma, unsigned long start,
 			    unsigned long end)
 {
@@ -286,16 +280,16 @@ static void free_vma_tables(struct tlbh_space *s, struct tlbh_gather *tlb,
 	end = min(end, vma->end);
 	for (addr = (start + PMD_BYTES - 1) & ~(PMD_BYTES - 1);
 	     addr + PMD_BYTES <= end; addr += PMD_BYTES) {
-		pmd = s->pt_ops->read_pmd(s->pt, addr);
+		pmd = vm->pt_ops->read_pmd(vm->pt, addr);
 		if (!(pmd & TLBH_PTE_TABLE))
 			continue;
-		s->pt_ops->write_pmd(s->pt, addr, 0);
+		vm->pt_ops->write_pmd(vm->pt, addr, 0);
 		tlbh_free_table(tlb, TLBH_LEVEL_PTE, tlbh_pte_pfn(pmd), addr);
 	}
 }
 
 /* free_pgtables: tlb_free_vmas, then per VMA: unlink, free tables. */
-static void free_pgtables(struct tlbh_space *s, struct tlbh_gather *tlb,
+static void free_pgtables(struct tlbh_vm *vm, struct tlbh_gather *tlb,
 			  struct tlbh_vma *vmas, unsigned int nr,
 			  unsigned long start, unsigned long end)
 {
@@ -304,16 +298,16 @@ static void free_pgtables(struct tlbh_space *s, struct tlbh_gather *tlb,
 	tlbh_free_vmas(tlb);
 	for (i = 0; i < nr; i++) {
 		tlbh_unlink_vma(tlb, &vmas[i]);
-		if (s->pt_ops->unlink_vma)
-			s->pt_ops->unlink_vma(s->pt, &vmas[i]);
-		free_vma_tables(s, tlb, &vmas[i], start, end);
+		if (vm->pt_ops->unlink_vma)
+			vm->pt_ops->unlink_vma(vm->pt, &vmas[i]);
+		free_vma_tables(vm, tlb, &vmas[i], start, end);
 	}
 }
 
 /**
  * tlbh_op_munmap_begin - unmap VMAs, leave the final flush pending
  * @op: operation state
- * @s: address space
+ * @vm: address space
  * @vmas: the VMAs being removed (already detached by the caller)
  * @nr: number of VMAs
  * @start: first address
@@ -323,22 +317,21 @@ static void free_pgtables(struct tlbh_space *s, struct tlbh_gather *tlb,
  * page tables.  Another thread that looks the VMAs up after this call
  * no longer finds them.
  */
-void tlbh_op_munmap_begin(struct tlbh_op *op, struct tlbh_space *s,
+void tlbh_op_munmap_begin(struct tlbh_op *op, struct tlbh_vm *vm,
 			  struct tlbh_vma *vmas, unsigned int nr,
 			  unsigned long start, unsigned long end)
 {
 	unsigned int i;
 
-	op->space = s;
+	op->vm = vm;
 	op->vmas = vmas;
 	op->nr_vmas = nr;
 	op->hugetlb_locked = false;
-	tlbh_gather(&op->tlb, s->mm, false);
+	tlbh_gather(&op->tlb, vm->engine, false);
 	for (i = 0; i < nr; i++)
-		zap_vma(s, &op->tlb, &vmas[i], start, end);
-	free_pgtables(s, &op->tlb, vmas, nr, start, end);
+		zap_vma(vm, &op->tlb, &vmas[i], start, end);
+	free_pgtables(vm, &op->tlb, vmas, nr, start, end);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_munmap_begin, TLBH);
 
 /**
  * tlbh_op_munmap_end - the final flush and frees of a munmap
@@ -348,45 +341,42 @@ void tlbh_op_munmap_end(struct tlbh_op *op)
 {
 	tlbh_finish(&op->tlb);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_munmap_end, TLBH);
 
 /**
  * tlbh_op_munmap - unmap VMAs (both halves)
- * @s: address space
+ * @vm: address space
  * @vmas: the VMAs being removed
  * @nr: number of VMAs
  * @start: first address
  * @end: end address
  */
-void tlbh_op_munmap(struct tlbh_space *s, struct tlbh_vma *vmas,
+void tlbh_op_munmap(struct tlbh_vm *vm, struct tlbh_vma *vmas,
 		    unsigned int nr, unsigned long start, unsigned long end)
 {
 	struct tlbh_op op;
 
-	tlbh_op_munmap_begin(&op, s, vmas, nr, start, end);
+	tlbh_op_munmap_begin(&op, vm, vmas, nr, start, end);
 	tlbh_op_munmap_end(&op);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_munmap, TLBH);
 
 /**
  * tlbh_op_exit - tear the address space down (exit_mmap)
- * @s: address space
+ * @vm: address space
  * @vmas: all VMAs
  * @nr: number of VMAs
  */
-void tlbh_op_exit(struct tlbh_space *s, struct tlbh_vma *vmas,
+void tlbh_op_exit(struct tlbh_vm *vm, struct tlbh_vma *vmas,
 		  unsigned int nr)
 {
 	struct tlbh_gather tlb;
 	unsigned int i;
 
-	tlbh_gather(&tlb, s->mm, true);
+	tlbh_gather(&tlb, vm->engine, true);
 	for (i = 0; i < nr; i++)
-		zap_vma(s, &tlb, &vmas[i], vmas[i].start, vmas[i].end);
-	free_pgtables(s, &tlb, vmas, nr, 0, TLBH_TASK_SIZE);
+		zap_vma(vm, &tlb, &vmas[i], vmas[i].start, vmas[i].end);
+	free_pgtables(vm, &tlb, vmas, nr, 0, TLBH_TASK_SIZE);
 	tlbh_finish(&tlb);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_exit, TLBH);
 
 /* ------------------------------------------------------------------ */
 /* Reclaim (try_to_unmap_one, shrink_folio_list)                        */
@@ -394,7 +384,7 @@ EXPORT_SYMBOL_NS_GPL(tlbh_op_exit, TLBH);
 /**
  * tlbh_op_reclaim_walk - rmap walk to the PTE of a page
  * @r: reclaimer
- * @s: address space
+ * @vm: address space
  * @vma: VMA mapping the page
  * @addr: address of the page in @vma
  *
@@ -404,31 +394,30 @@ EXPORT_SYMBOL_NS_GPL(tlbh_op_exit, TLBH);
  * Return: 0; -EAGAIN if the rmap lock is busy; -ENOENT if nothing is
  * mapped there or the mapping has no page (PFN, hugetlb).
  */
-int tlbh_op_reclaim_walk(struct tlbh_reclaim *r, struct tlbh_space *s,
+int tlbh_op_reclaim_walk(struct tlbh_reclaim *r, struct tlbh_vm *vm,
 			 struct tlbh_vma *vma, unsigned long addr)
 {
 	tlbh_pte_t pmd, pte;
 
 	if (vma->flags & (TLBH_VM_PFNMAP | TLBH_VM_MIXEDMAP | TLBH_VM_HUGETLB))
 		return -ENOENT;
-	pmd = s->pt_ops->read_pmd(s->pt, addr);
-	pte = s->pt_ops->read_pte(s->pt, addr);
+	pmd = vm->pt_ops->read_pmd(vm->pt, addr);
+	pte = vm->pt_ops->read_pte(vm->pt, addr);
 	if (!(pmd & TLBH_PTE_TABLE) || !pte || (pte & TLBH_PTE_SPECIAL))
 		return -ENOENT;
-	if (take_lock(s, TLBH_LOCK_RMAP, addr))
+	if (take_lock(vm, TLBH_LOCK_RMAP, addr))
 		return -EAGAIN;
-	r->space = s;
+	r->vm = vm;
 	r->walk_addr = addr;
 	r->walk_table = tlbh_pte_pfn(pmd);
 	r->walk_vma = vma;
 	r->walking = true;
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_reclaim_walk, TLBH);
 
 static void reclaim_hold(struct tlbh_reclaim *r, unsigned long pfn)
 {
-	struct tlbh_mm *mm = r->space->mm;
+	struct tlbh_mm *mm = r->vm->engine;
 
 	if (r->nr == TLBH_RECLAIM_MAX_PAGES)
 		tlbh_op_reclaim_flush(r);
@@ -454,15 +443,15 @@ static void reclaim_hold(struct tlbh_reclaim *r, unsigned long pfn)
  */
 int tlbh_op_reclaim_unmap(struct tlbh_reclaim *r, bool batch_flush)
 {
-	struct tlbh_space *s = r->space;
-	struct tlbh_mm *mm = s->mm;
+	struct tlbh_vm *vm = r->vm;
+	struct tlbh_mm *mm = vm->engine;
 	unsigned long addr = r->walk_addr;
 	tlbh_pte_t pte;
 	int ret = 0;
 
 	if (!r->walking)
 		return -ENOENT;
-	pte = s->pt_ops->clear_pte_in_table(s->pt, r->walk_table,
+	pte = vm->pt_ops->clear_pte_in_table(vm->pt, r->walk_table,
 					    pte_index(addr));
 	if (!pte) {
 		ret = -ENOENT;
@@ -480,29 +469,27 @@ int tlbh_op_reclaim_unmap(struct tlbh_reclaim *r, bool batch_flush)
 		mm->ops->free_page(mm->priv, tlbh_pte_pfn(pte), false);
 	}
 	r->walking = false;
-	drop_lock(s, TLBH_LOCK_RMAP, addr);
+	drop_lock(vm, TLBH_LOCK_RMAP, addr);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_reclaim_unmap, TLBH);
 
 /**
  * tlbh_op_reclaim - walk and unmap one page
  * @r: reclaimer
- * @s: address space
+ * @vm: address space
  * @vma: VMA mapping the page
  * @addr: address of the page
  * @batch_flush: TTU_BATCH_FLUSH
  *
  * Return: as tlbh_op_reclaim_walk() and tlbh_op_reclaim_unmap().
  */
-int tlbh_op_reclaim(struct tlbh_reclaim *r, struct tlbh_space *s,
+int tlbh_op_reclaim(struct tlbh_reclaim *r, struct tlbh_vm *vm,
 		    struct tlbh_vma *vma, unsigned long addr, bool batch_flush)
 {
-	int ret = tlbh_op_reclaim_walk(r, s, vma, addr);
+	int ret = tlbh_op_reclaim_walk(r, vm, vma, addr);
 
 	return ret ? ret : tlbh_op_reclaim_unmap(r, batch_flush);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_reclaim, TLBH);
 
 /**
  * tlbh_op_reclaim_flush - try_to_unmap_flush, then free the held pages
@@ -513,22 +500,21 @@ void tlbh_op_reclaim_flush(struct tlbh_reclaim *r)
 	struct tlbh_mm *mm;
 	unsigned int i;
 
-	if (!r->space)
+	if (!r->vm)
 		return;
-	mm = r->space->mm;
+	mm = r->vm->engine;
 	tlbh_reclaim_flush(mm, &r->batch);
 	for (i = 0; i < r->nr; i++)
 		mm->ops->free_page(mm->priv, r->pfns[i], false);
 	r->nr = 0;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_reclaim_flush, TLBH);
 
 /* ------------------------------------------------------------------ */
 /* mprotect and clear_refs                                              */
 
 /**
  * tlbh_op_mprotect - change protection of a range (change_protection)
- * @s: address space
+ * @vm: address space
  * @vma: the VMA
  * @start: first address
  * @end: end address
@@ -537,99 +523,97 @@ EXPORT_SYMBOL_NS_GPL(tlbh_op_reclaim_flush, TLBH);
  * Per PTE table, a deferred reclaim flush is paid first; the range is
  * flushed at the end if any PTE changed.
  */
-void tlbh_op_mprotect(struct tlbh_space *s, struct tlbh_vma *vma,
+void tlbh_op_mprotect(struct tlbh_vm *vm, struct tlbh_vma *vma,
 		      unsigned long start, unsigned long end, bool writable)
 {
-	const struct tlbh_pt_ops *pt = s->pt_ops;
+	const struct tlbh_pt_ops *pt = vm->pt_ops;
 	unsigned long addr, next, pages = 0;
 	tlbh_pte_t pte, new;
 
 	start = max(start, vma->start);
 	end = min(end, vma->end);
-	tlbh_inc_flush_pending(s->mm);
+	tlbh_inc_flush_pending(vm->engine);
 	for (addr = start; addr < end; addr = next) {
 		next = pmd_end(addr, end);
-		if (!(pt->read_pmd(s->pt, addr) & TLBH_PTE_TABLE))
+		if (!(pt->read_pmd(vm->pt, addr) & TLBH_PTE_TABLE))
 			continue;
-		tlbh_flush_batched_pending(s->mm);
+		tlbh_flush_batched_pending(vm->engine);
 		for (; addr < next; addr += PAGE_BYTES) {
-			pte = pt->read_pte(s->pt, addr);
+			pte = pt->read_pte(vm->pt, addr);
 			if (!pte || (pte & TLBH_PTE_SPECIAL))
 				continue;
 			new = writable ? pte | TLBH_PTE_WRITE :
 					 pte & ~TLBH_PTE_WRITE;
 			if (new == pte)
 				continue;
-			pt->get_and_clear_pte(s->pt, addr);
-			pt->write_pte(s->pt, addr, new);
+			pt->get_and_clear_pte(vm->pt, addr);
+			pt->write_pte(vm->pt, addr, new);
 			pages++;
 		}
 	}
 	if (pages)
-		tlbh_flush_tlb_range(s->mm, start, end, TLBH_PAGE_SHIFT, false,
+		tlbh_flush_tlb_range(vm->engine, start, end, TLBH_PAGE_SHIFT, false,
 				     "mprotect");
-	tlbh_dec_flush_pending(s->mm);
+	tlbh_dec_flush_pending(vm->engine);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_mprotect, TLBH);
 
 /**
  * tlbh_op_clear_refs - clear soft-dirty bits (clear_refs_write type 4)
- * @s: address space
+ * @vm: address space
  * @vmas: VMAs to walk
  * @nr: number of VMAs
  *
  * Write-protects every present PTE so that the next write is seen.
  * Upstream flushes the whole mm afterwards.  Under the 2020 code the
- * walk ran inside a gather that recorded nothing, so the gather's early
+ * walk ran inside a gather that recorded nothing, so the gather'vm early
  * return skipped the flush.
  */
-void tlbh_op_clear_refs(struct tlbh_space *s, struct tlbh_vma *vmas,
+void tlbh_op_clear_refs(struct tlbh_vm *vm, struct tlbh_vma *vmas,
 			unsigned int nr)
 {
-	const struct tlbh_pt_ops *pt = s->pt_ops;
-	bool flush_mm = tlbh_rule(s->mm, TLBH_RULE_SOFT_DIRTY_FLUSH);
+	const struct tlbh_pt_ops *pt = vm->pt_ops;
+	bool flush_mm = tlbh_rule(vm->engine, TLBH_RULE_SOFT_DIRTY_FLUSH);
 	struct tlbh_gather tlb;
 	unsigned long addr, changed = 0;
 	unsigned int i;
 	tlbh_pte_t pte;
 
 	if (flush_mm)
-		tlbh_inc_flush_pending(s->mm);
+		tlbh_inc_flush_pending(vm->engine);
 	else
-		tlbh_gather(&tlb, s->mm, false);
+		tlbh_gather(&tlb, vm->engine, false);
 	for (i = 0; i < nr; i++) {
 		if (vmas[i].flags & (TLBH_VM_PFNMAP | TLBH_VM_HUGETLB))
 			continue;
 		for (addr = vmas[i].start; addr < vmas[i].end;
 		     addr += PAGE_BYTES) {
-			pte = pt->read_pte(s->pt, addr);
+			pte = pt->read_pte(vm->pt, addr);
 			if (!pte || !(pte & (TLBH_PTE_WRITE | TLBH_PTE_SOFT_DIRTY)))
 				continue;
-			pt->get_and_clear_pte(s->pt, addr);
-			pt->write_pte(s->pt, addr,
+			pt->get_and_clear_pte(vm->pt, addr);
+			pt->write_pte(vm->pt, addr,
 				    pte & ~(TLBH_PTE_WRITE | TLBH_PTE_SOFT_DIRTY));
 			if (pte & TLBH_PTE_WRITE)
 				changed++;
 		}
 	}
 	if (flush_mm) {
-		tlbh_flush_tlb_mm(s->mm, "clear-refs");
-		tlbh_dec_flush_pending(s->mm);
+		tlbh_flush_tlb_mm(vm->engine, "clear-refs");
+		tlbh_dec_flush_pending(vm->engine);
 		return;
 	}
 	if (changed && !tlbh_needs_flush(&tlb))
-		tlbh_report(s->mm, TLBH_VIOL_SOFT_DIRTY, 0,
+		tlbh_report(vm->engine, TLBH_VIOL_SOFT_DIRTY, 0,
 			    "PTEs write-protected, gather recorded nothing");
 	tlbh_finish(&tlb);
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_clear_refs, TLBH);
 
 /* ------------------------------------------------------------------ */
 /* mremap (move_ptes, move_normal_pmd)                                  */
 
 /**
  * tlbh_op_move_ptes - move PTEs to a new address (move_ptes)
- * @s: address space
+ * @vm: address space
  * @vma: the VMA (the caller moves it)
  * @old_addr: source address
  * @new_addr: destination address
@@ -639,32 +623,31 @@ EXPORT_SYMBOL_NS_GPL(tlbh_op_clear_refs, TLBH);
  * flush the old range before the PTLs drop if any entry was present;
  * the page is moved, not freed, so the PTL is its lifetime boundary.
  */
-void tlbh_op_move_ptes(struct tlbh_space *s, struct tlbh_vma *vma,
+void tlbh_op_move_ptes(struct tlbh_vm *vm, struct tlbh_vma *vma,
 		       unsigned long old_addr, unsigned long new_addr,
 		       unsigned long len)
 {
-	const struct tlbh_pt_ops *pt = s->pt_ops;
+	const struct tlbh_pt_ops *pt = vm->pt_ops;
 	bool force_flush = false;
 	unsigned long off;
 	tlbh_pte_t pte;
 
-	tlbh_flush_batched_pending(s->mm);
+	tlbh_flush_batched_pending(vm->engine);
 	for (off = 0; off < len; off += PAGE_BYTES) {
-		if (!pt->read_pte(s->pt, old_addr + off))
+		if (!pt->read_pte(vm->pt, old_addr + off))
 			continue;
-		pte = pt->get_and_clear_pte(s->pt, old_addr + off);
+		pte = pt->get_and_clear_pte(vm->pt, old_addr + off);
 		force_flush = true;
-		pt->write_pte(s->pt, new_addr + off, pte);
+		pt->write_pte(vm->pt, new_addr + off, pte);
 	}
 	if (force_flush)
-		tlbh_flush_tlb_range(s->mm, old_addr, old_addr + len,
+		tlbh_flush_tlb_range(vm->engine, old_addr, old_addr + len,
 				     TLBH_PAGE_SHIFT, false, "mremap-ptes");
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_move_ptes, TLBH);
 
 /**
  * tlbh_op_move_pmd - move a whole PTE table (move_normal_pmd)
- * @s: address space
+ * @vm: address space
  * @vma: the VMA (the caller moves it)
  * @old_addr: PMD-aligned source
  * @new_addr: PMD-aligned destination, with an empty PMD entry
@@ -676,30 +659,29 @@ EXPORT_SYMBOL_NS_GPL(tlbh_op_move_ptes, TLBH);
  * Return: 0; -EAGAIN if the rmap lock is busy (upstream); -EINVAL if
  * there is no table to move or the destination is in use.
  */
-int tlbh_op_move_pmd(struct tlbh_space *s, struct tlbh_vma *vma,
+int tlbh_op_move_pmd(struct tlbh_vm *vm, struct tlbh_vma *vma,
 		     unsigned long old_addr, unsigned long new_addr)
 {
-	const struct tlbh_pt_ops *pt = s->pt_ops;
-	bool rmap_locks = tlbh_rule(s->mm, TLBH_RULE_MREMAP_RMAP_LOCK);
+	const struct tlbh_pt_ops *pt = vm->pt_ops;
+	bool rmap_locks = tlbh_rule(vm->engine, TLBH_RULE_MREMAP_RMAP_LOCK);
 	tlbh_pte_t pmd;
 
-	pmd = pt->read_pmd(s->pt, old_addr);
-	if (!(pmd & TLBH_PTE_TABLE) || pt->read_pmd(s->pt, new_addr))
+	pmd = pt->read_pmd(vm->pt, old_addr);
+	if (!(pmd & TLBH_PTE_TABLE) || pt->read_pmd(vm->pt, new_addr))
 		return -EINVAL;
-	if (take_lock(s, TLBH_LOCK_RMAP, old_addr)) {
+	if (take_lock(vm, TLBH_LOCK_RMAP, old_addr)) {
 		if (rmap_locks)
 			return -EAGAIN;
-		tlbh_report(s->mm, TLBH_VIOL_MREMAP_RMAP, old_addr,
+		tlbh_report(vm->engine, TLBH_VIOL_MREMAP_RMAP, old_addr,
 			    "PTE table moved under a running rmap walk");
 	} else if (!rmap_locks) {
-		drop_lock(s, TLBH_LOCK_RMAP, old_addr);
+		drop_lock(vm, TLBH_LOCK_RMAP, old_addr);
 	}
-	pt->write_pmd(s->pt, old_addr, 0);
-	tlbh_flush_tlb_range(s->mm, old_addr, old_addr + PMD_BYTES,
+	pt->write_pmd(vm->pt, old_addr, 0);
+	tlbh_flush_tlb_range(vm->engine, old_addr, old_addr + PMD_BYTES,
 			     TLBH_PAGE_SHIFT, false, "mremap-pmd");
-	pt->write_pmd(s->pt, new_addr, pmd);
+	pt->write_pmd(vm->pt, new_addr, pmd);
 	if (rmap_locks)
-		drop_lock(s, TLBH_LOCK_RMAP, old_addr);
+		drop_lock(vm, TLBH_LOCK_RMAP, old_addr);
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(tlbh_op_move_pmd, TLBH);

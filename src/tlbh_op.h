@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tlbh_ops.h - mm-level operations driving the engine like the kernel
+ * tlbh_op.h - mm-level operations driving the engine like the kernel
  *
  * The drivers here walk page tables and call the engine in the order
- * the kernel's mm code does: zap_pte_range (madvise, munmap, exit),
+ * the kernel'vm mm code does: zap_pte_range (madvise, munmap, exit),
  * free_pgtables, try_to_unmap_one with the deferred reclaim batch or
  * LUF, change_protection, clear_refs soft-dirty, move_ptes and
  * move_normal_pmd, and the hugetlb zap with its VMA lock.
@@ -77,27 +77,28 @@ struct tlbh_pt_ops {
 };
 
 /**
- * struct tlbh_space - an address space: engine state plus page tables
- * @mm: engine state
+ * struct tlbh_vm - what an operation sees of an address space: the
+ * engine state and the page tables
+ * @engine: engine state
  * @pt_ops: page-table access
  * @pt: page-table data
  */
-struct tlbh_space {
-	struct tlbh_mm *mm;
+struct tlbh_vm {
+	struct tlbh_mm *engine;
 	const struct tlbh_pt_ops *pt_ops;
 	void *pt;
 };
 
 /**
  * struct tlbh_op - an operation whose gather is still open
- * @space: address space
+ * @vm: address space
  * @tlb: the gather
  * @vmas: VMAs involved
  * @nr_vmas: number of VMAs
  * @hugetlb_locked: the hugetlb VMA lock is held (hugetlb zap)
  */
 struct tlbh_op {
-	struct tlbh_space *space;
+	struct tlbh_vm *vm;
 	struct tlbh_gather tlb;
 	struct tlbh_vma *vmas;
 	unsigned int nr_vmas;
@@ -107,25 +108,25 @@ struct tlbh_op {
 bool tlbh_vmas_hugetlb(const struct tlbh_vma *vmas, unsigned int nr);
 
 /* madvise(MADV_DONTNEED), unmap_mapping_range, hugetlb zap */
-int tlbh_op_zap_begin(struct tlbh_op *op, struct tlbh_space *s,
+int tlbh_op_zap_begin(struct tlbh_op *op, struct tlbh_vm *vm,
 		      struct tlbh_vma *vmas, unsigned int nr,
 		      unsigned long start, unsigned long end);
 void tlbh_op_zap_more(struct tlbh_op *op, struct tlbh_vma *vmas,
 		      unsigned int nr, unsigned long start, unsigned long end);
 void tlbh_op_zap_end(struct tlbh_op *op);
-int tlbh_op_zap(struct tlbh_space *s, struct tlbh_vma *vmas, unsigned int nr,
+int tlbh_op_zap(struct tlbh_vm *vm, struct tlbh_vma *vmas, unsigned int nr,
 		unsigned long start, unsigned long end);
 
 /* munmap: zap, tlb_free_vmas, free_pgtables (unlink, free tables), finish */
-void tlbh_op_munmap_begin(struct tlbh_op *op, struct tlbh_space *s,
+void tlbh_op_munmap_begin(struct tlbh_op *op, struct tlbh_vm *vm,
 			  struct tlbh_vma *vmas, unsigned int nr,
 			  unsigned long start, unsigned long end);
 void tlbh_op_munmap_end(struct tlbh_op *op);
-void tlbh_op_munmap(struct tlbh_space *s, struct tlbh_vma *vmas,
+void tlbh_op_munmap(struct tlbh_vm *vm, struct tlbh_vma *vmas,
 		    unsigned int nr, unsigned long start, unsigned long end);
 
 /* exit_mmap: full-mm gather over every VMA */
-void tlbh_op_exit(struct tlbh_space *s, struct tlbh_vma *vmas,
+void tlbh_op_exit(struct tlbh_vm *vm, struct tlbh_vma *vmas,
 		  unsigned int nr);
 
 /* Pages reclaim unmapped and may free only after the batch flush. */
@@ -133,7 +134,7 @@ void tlbh_op_exit(struct tlbh_space *s, struct tlbh_vma *vmas,
 
 /**
  * struct tlbh_reclaim - a reclaimer (shrink_folio_list with try_to_unmap)
- * @space: address space of the page being unmapped
+ * @vm: address space of the page being unmapped
  * @batch: deferred flush batch (current->tlb_ubc)
  * @walk_addr: address found by the rmap walk
  * @walk_table: PTE table the walk found the entry in
@@ -143,7 +144,7 @@ void tlbh_op_exit(struct tlbh_space *s, struct tlbh_vma *vmas,
  * @nr: number of @pfns
  */
 struct tlbh_reclaim {
-	struct tlbh_space *space;
+	struct tlbh_vm *vm;
 	struct tlbh_reclaim_batch batch;
 	unsigned long walk_addr;
 	unsigned long walk_table;
@@ -153,26 +154,26 @@ struct tlbh_reclaim {
 	unsigned int nr;
 };
 
-int tlbh_op_reclaim_walk(struct tlbh_reclaim *r, struct tlbh_space *s,
+int tlbh_op_reclaim_walk(struct tlbh_reclaim *r, struct tlbh_vm *vm,
 			 struct tlbh_vma *vma, unsigned long addr);
 int tlbh_op_reclaim_unmap(struct tlbh_reclaim *r, bool batch_flush);
-int tlbh_op_reclaim(struct tlbh_reclaim *r, struct tlbh_space *s,
+int tlbh_op_reclaim(struct tlbh_reclaim *r, struct tlbh_vm *vm,
 		    struct tlbh_vma *vma, unsigned long addr, bool batch_flush);
 void tlbh_op_reclaim_flush(struct tlbh_reclaim *r);
 
 /* mprotect: change_protection with flush_tlb_batched_pending */
-void tlbh_op_mprotect(struct tlbh_space *s, struct tlbh_vma *vma,
+void tlbh_op_mprotect(struct tlbh_vm *vm, struct tlbh_vma *vma,
 		      unsigned long start, unsigned long end, bool writable);
 
 /* clear_refs 4 (soft-dirty) over the given VMAs */
-void tlbh_op_clear_refs(struct tlbh_space *s, struct tlbh_vma *vmas,
+void tlbh_op_clear_refs(struct tlbh_vm *vm, struct tlbh_vma *vmas,
 			unsigned int nr);
 
 /* mremap: move_ptes, and move_normal_pmd (-EAGAIN: rmap lock busy) */
-void tlbh_op_move_ptes(struct tlbh_space *s, struct tlbh_vma *vma,
+void tlbh_op_move_ptes(struct tlbh_vm *vm, struct tlbh_vma *vma,
 		       unsigned long old_addr, unsigned long new_addr,
 		       unsigned long len);
-int tlbh_op_move_pmd(struct tlbh_space *s, struct tlbh_vma *vma,
+int tlbh_op_move_pmd(struct tlbh_vm *vm, struct tlbh_vma *vma,
 		     unsigned long old_addr, unsigned long new_addr);
 
 #endif /* _TLBH_OPS_H */
