@@ -1248,7 +1248,7 @@ static int coverage(const char *dir, const char *outdir, double budget,
 	fprintf(out, "policy\trule\tfound\tcpu_s\tlength\tscenario_steps\tobservable\tbroken\tscenarios\tfile\n");
 	fprintf(txt, "Rule coverage: each rule of each upstream policy dropped alone (budget %.0f CPU s each).\n",
 		budget);
-	fprintf(txt, "%-17s %-20s %-6s %7s %4s %-11s %-10s %s\n", "policy", "rule dropped",
+	fprintf(txt, "%-17s %-20s %-6s %7s %4s %-11s %-15s %s\n", "policy", "rule dropped",
 		"found", "cpu s", "len", "observable", "broken", "hand-written scenarios that catch it");
 	for (p = 0; p < tlbh_nr_policies; p++) {
 		const struct tlbh_policy *pol = &tlbh_policies[p];
@@ -1307,7 +1307,7 @@ static int coverage(const char *dir, const char *outdir, double budget,
 				s->have_best ? s->best.sc.nr_steps : 0, obs,
 				s->have_best ? (s->best.v.check ? sm_check_name(s->best.v.check) : "engine") : "-",
 				caught[0] ? caught : "-", s->have_best ? file : "-");
-			fprintf(txt, "%-17s %-20s %-6s %7.2f %4s %-11s %-10s %s%s\n", pol->name,
+			fprintf(txt, "%-17s %-20s %-6s %7.2f %4s %-11s %-15s %s%s\n", pol->name,
 				tlbh_rules[b].name, s->have_best ? "yes" : "no",
 				s->have_best ? s->best.at : elapsed(s),
 				s->have_best ? (snprintf(err, 8, "%u", s->best.p.n), err) : "-",
