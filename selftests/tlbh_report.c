@@ -246,6 +246,7 @@ static int coverage(const char *covdir, const struct sc_set *set,
 		    unsigned int cap)
 {
 	char path[PATH_MAX], line[2048], *f[12], text[256], caught[512];
+	char replay[SC_ERR_MAX + 64];
 	unsigned int n, i, rows = 0, differs = 0, iters;
 	struct scenario gen;
 	struct sc_result r;
@@ -281,24 +282,29 @@ static int coverage(const char *covdir, const struct sc_set *set,
 				snprintf(caught + len, sizeof(caught) - len, "%s%s",
 					 len ? "," : "", sc->name);
 		}
-		printf("%-17s %-20s %-5s %6s %4s %-10s %-32s %-32s ", f[0], f[1], f[2],
-		       f[3], f[4], f[6], f[8], caught[0] ? caught : "-");
+		snprintf(replay, sizeof(replay), "-");
 		if (strcmp(f[9], "-") && !sc_load(f[9], &gen, err, sizeof(err))) {
 			iters = gen.buggy_iters;
 			if (cap && iters > cap)
 				iters = cap;
 			if (shows(&gen, gen.variants[0].policy, iters, &r)) {
-				printf("%s %u/%u\n", sc_outcome_name(gen.outcome),
-				       sc_events(&r), r.iters);
+				snprintf(replay, sizeof(replay), "%s %u/%u",
+					 sc_outcome_name(gen.outcome), sc_events(&r),
+					 r.iters);
 			} else {
-				printf("%s 0/%u DIFFERS from the model%s%s\n",
-				       sc_outcome_name(gen.outcome), r.iters,
-				       r.error ? ": " : "", r.error ? r.msg : "");
+				snprintf(replay, sizeof(replay), "%s 0/%u DIFFERS from the model%s%s",
+					 sc_outcome_name(gen.outcome), r.iters,
+					 r.error ? ": " : "", r.error ? r.msg : "");
 				differs++;
 			}
-		} else {
-			printf("%s\n", strcmp(f[9], "-") ? err : "-");
+		} else if (strcmp(f[9], "-")) {
+			snprintf(replay, sizeof(replay), "%s", err);
+			differs++;
 		}
+		/* the litmus lines of the runs came first, as '#' lines */
+		printf("%-17s %-20s %-5s %6s %4s %-10s %-32s %-32s %s\n", f[0], f[1],
+		       f[2], f[3], strcmp(f[2], "yes") ? "-" : f[4], f[6], f[8],
+		       caught[0] ? caught : "-", replay);
 		fflush(stdout);
 		rows++;
 	}
