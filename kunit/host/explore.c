@@ -597,6 +597,19 @@ static void describe_step(char *buf, size_t len, const struct sc_step *st)
 		snprintf(buf + n, len - n, " again");
 }
 
+/* Why the real MMU cannot show a find as a stale read. */
+static const char *why_not_stale(unsigned int check)
+{
+	switch (check) {
+	case SM_CHK_TABLE:
+		return "QEMU TCG caches no paging-structure entries, so a freed table is never walked stale";
+	case SM_CHK_HUGETLB:
+		return "the harness has no hugetlb pool for a fault to find empty";
+	default:
+		return "the stale window closes inside one command (a later flush of that command covers it)";
+	}
+}
+
 /* Build the file for @f, predict it in the model, rank it. */
 static void finish(struct search *s, struct found *f)
 {
@@ -633,9 +646,10 @@ static void finish(struct search *s, struct found *f)
 	for (i = 0; i < sc->nr_steps; i++)
 		describe_step(doc, sizeof(doc), &sc->steps[i]);
 	snprintf(sc->doc, sizeof(sc->doc), "%s", doc);
-	snprintf(sc->note, sizeof(sc->note), "found by the explorer under %s: %s%s",
-		 s->ruleset, f->v.what,
-		 f->rank == RANK_ENGINE ? "; the outcome is the engine's violation (the stale window closes inside a command, or TCG cannot show it)" : "");
+	snprintf(sc->note, sizeof(sc->note), "found by the explorer under %s: %s%s%s",
+		 s->ruleset, f->v.what, f->rank == RANK_ENGINE ?
+		 "; the outcome is the engine's violation: " : "",
+		 f->rank != RANK_ENGINE ? "" : why_not_stale(f->v.check));
 	v = &sc->variants[sc->nr_variants++];
 	v->rs = s->rs;
 	sc_ruleset_format(&s->rs, v->policy, sizeof(v->policy));

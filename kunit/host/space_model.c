@@ -552,7 +552,7 @@ static void be_free_table(void *priv, unsigned long table)
 	cpu = ref_tlb_find_table(&w->tlb, mm_cpus(w), table, &va);
 	if (cpu >= 0)
 		report(w, SM_CHK_TABLE, cpu, va, false,
-		       "PTE table %#lx freed while CPU%d caches a pointer to it for %#lx",
+		       "PTE table %#lx freed while CPU%d caches the PMD entry pointing to it (offset %#lx)",
 		       table, cpu, va - w->base);
 	for (i = 0; i < w->slots; i++)
 		if (w->park_table[i] && TABLE_PFN + w->park_table[i] == table)
@@ -852,7 +852,7 @@ static void hugetlb_fault(struct sm *w, unsigned long addr)
 	    w->nr_huge_gathered[v - w->vmas] &&
 	    !(w->locks & (1UL << TLBH_LOCK_HUGETLB_VMA)))
 		report(w, SM_CHK_HUGETLB, -1, addr, false,
-		       "hugetlb fault with %u pages a zap took from the VMA not yet freed: its pool looks empty",
+		       "hugetlb fault while %u page(s) a zap took from the VMA wait unfreed: its pool looks empty",
 		       w->nr_huge_gathered[v - w->vmas]);
 }
 
