@@ -460,7 +460,7 @@ static int pt_lock(void *pt, enum tlbh_lock lock, unsigned long addr)
 	if (lock == TLBH_LOCK_HUGETLB_VMA && v &&
 	    w->nr_huge_gathered[v - w->vmas])
 		report(w, SM_CHK_HUGETLB, -1, addr, false,
-		       "hugetlb VMA lock taken with %u pages a zap took from the VMA not yet freed: a fault would find its pool empty",
+		       "hugetlb VMA lock taken while %u page(s) a zap took from the VMA wait unfreed: a fault would find its pool empty",
 		       w->nr_huge_gathered[v - w->vmas]);
 	return 0;
 }
