@@ -16,8 +16,9 @@
  *     over every layout; states reached twice (canonical hash) and
  *     steps that change nothing are not expanded again;
  *  2. then random programs, until the budget is spent;
- *  3. what it finds is shrunk (delta debugging over the steps, then
- *     simpler arguments) to a program no step of which can go;
+ *  3. what it finds is shrunk (delta debugging over the steps, windows
+ *     of one to three steps, reads moved earlier, needless holds
+ *     dropped, simpler arguments) to a program no step of which can go;
  *  4. and written as a scenario file the real runner executes: roles
  *     named as a person would, a CHECK on the CPU that keeps the stale
  *     entry, may-block where a step can wait for a lock, and the
@@ -37,12 +38,13 @@
  *
  * The scenario goes to FILE, or to OUTDIR/explore-RULESET.scn, and to
  * standard output; -D is the directory of the hand-written scenarios
- * (default: selftests/scenarios of this tree).
- * -b is the budget in CPU seconds (default 10); -c selects the model's
- * checks (gone,wp,free,table,hugetlb, all or none); -E also accepts the
- * engine's own violation reports as counterexamples; -L bounds the
- * exhaustive length (default 6; 0: random programs only).  Exit status: 0 when a counterexample
- * was found (or, for -C, the matrix was written), 3 when none was.
+ * (default: selftests/scenarios of this tree).  -b is the budget in CPU
+ * seconds (default 10); -c selects the model's checks (gone, wp, free,
+ * table, hugetlb; stale for the first three; all; none); -E also accepts
+ * the engine's own violation reports as counterexamples; -L bounds the
+ * exhaustive length (default 6; 0: random programs only).  Exit status:
+ * 0 when a counterexample was found (or, for -C, the matrix was
+ * written), 3 when none was, 2 for a bad argument or rule name.
  */
 #include <errno.h>
 #include <limits.h>
@@ -132,6 +134,7 @@ static const struct tmpl {
 	{ SC_MPROTECT, A_RANGE, TLBH_PROT_WRITE, false, W_LOCK, false, 2 },
 	{ SC_CLEAR_REFS, A_NONE, 0, false, W_LOCK, false, 3 },
 	{ SC_REMAP, A_RANGE, TLBH_REMAP_FLUSH, false, W_LOCK | H(RECLAIM), false, 2 },
+	{ SC_DRAIN, A_NONE, 0, false, 0, false, 1 },
 };
 
 struct move {
@@ -890,8 +893,8 @@ static u64 step_key(const struct sc_step *st)
 }
 
 /*
- * Can @m, as the last step, break a promise?  A read, a write, a fault
- * outside hugetlb VMAs or an mprotect that makes pages writable
+ * Can @m, as the last step, break a promise?  A read, a write, a drain,
+ * a fault outside hugetlb VMAs or an mprotect that makes pages writable
  * completes no contract, frees nothing, takes and releases no lock, so
  * no parked step goes through after it either.
  */
@@ -900,6 +903,7 @@ static bool can_break(const struct world *wd, const struct move *m)
 	switch (m->st.action) {
 	case SC_READ:
 	case SC_WRITE:
+	case SC_DRAIN:		/* flushes everything, frees nothing the engine owns */
 		return false;
 	case SC_POPULATE:
 		return wd->huge;
@@ -1205,13 +1209,14 @@ static void print_report(const struct search *s)
 	printf("rule set       %s (rules %#llx)\n", s->ruleset,
 	       (unsigned long long)((s->base->rules | s->add) & ~s->drop));
 	printf("reference      %s\n", s->have_ref ? s->ref_rs.policy : "(none: a named policy)");
-	printf("searched       %llu interleavings, %llu programs, %llu states, %llu random programs; exhaustive to length %u%s\n",
+	printf("searched       %llu interleavings, %llu programs, %llu states, %llu random programs; exhaustive search complete to length %u%s\n",
 	       (unsigned long long)s->st.interleavings,
 	       (unsigned long long)s->st.programs,
 	       (unsigned long long)s->st.states,
 	       (unsigned long long)s->st.random_programs, s->st.exhaustive_len,
 	       s->st.exhaustive_done ? " (complete)" : "");
-	printf("time           %.2f CPU seconds (budget %.0f)\n", elapsed(s), s->budget);
+	printf("time           %.2f CPU seconds (budget %.0f), %llu programs run to shrink\n",
+	       elapsed(s), s->budget, (unsigned long long)s->st.shrink_runs);
 	if (!s->have_best) {
 		printf("counterexample none\n");
 		return;

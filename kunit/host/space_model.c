@@ -1322,32 +1322,6 @@ int sm_run(struct sm *w, const struct scenario *sc)
 	return 0;
 }
 
-bool sm_reaches(const struct sm *w, unsigned int role, unsigned long off,
-		bool write, bool *stale)
-{
-	unsigned int cpu = cpu_of(w, role);
-	unsigned long addr = w->base + off;
-	const struct ref_leaf *l = ref_tlb_lookup(&w->tlb, cpu, addr);
-	struct sm *mw = (struct sm *)w;
-	u64 flags;
-	unsigned long id;
-
-	*stale = false;
-	if (!l || (write && !l->writable))
-		return false;
-	if (!(reach_cpus(w) & TLBH_CPU(cpu)))
-		return false;
-	id = identity_at(mw, addr, &flags);
-	*stale = write ? !(flags & TLBH_SNAP_WRITE) || id != l->pfn : id != l->pfn;
-	return true;
-}
-
-bool sm_quiet(const struct sm *w)
-{
-	return w->held == SM_HELD_NONE && !w->nr_parked &&
-	       !w->reclaim.batch.flush_required && !w->reclaim.nr;
-}
-
 /* ------------------------------------------------------------------ */
 /* Life cycle, rule sets                                                */
 
@@ -1392,7 +1366,6 @@ struct sm *sm_new(const struct sm_setup *s)
 	w->nr_roles = s->nr_roles;
 	w->one_cpu = s->one_cpu;
 	w->ncpus = s->one_cpu ? 1 : s->nr_roles + 1;
-	w->main_cpu = s->one_cpu ? 0 : s->nr_roles;
 	w->checks = s->checks;
 	w->policy = *s->policy;
 	w->policy.rules = (s->policy->rules | s->add) & ~s->drop;

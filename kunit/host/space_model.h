@@ -90,7 +90,7 @@ struct sm {
 	/* set up once */
 	unsigned long base, size, data_size;
 	unsigned int slots, data_pages;
-	unsigned int nr_roles, ncpus, main_cpu;
+	unsigned int nr_roles, ncpus;	/* CPUs of the mm: roles, then main */
 	bool one_cpu;
 	unsigned int checks;
 	unsigned int max_tables, max_pfn, max_batches;
@@ -177,18 +177,11 @@ int sm_resolve(const struct sc_ruleset *rs, const struct tlbh_policy **base,
 int sm_setup_of(const struct scenario *sc, const struct sc_ruleset *rs,
 		unsigned int checks, struct sm_setup *s, char *err, size_t len);
 
-/* What a read or write of @off by @role's CPU would do now. */
-bool sm_reaches(const struct sm *w, unsigned int role, unsigned long off,
-		bool write, bool *stale);
-
 /* Saving and restoring a state; a buffer of sm_save_max() bytes fits any. */
 size_t sm_save_max(const struct sm *w);
 size_t sm_save(const struct sm *w, void *buf);
 void sm_restore(struct sm *w, const void *buf);
 /* A hash of what the state is, not of how it was reached. */
 u64 sm_hash(struct sm *w);
-
-/* The step left nothing it must still do (no hold, batch, parked step). */
-bool sm_quiet(const struct sm *w);
 
 #endif /* _TLBH_SPACE_MODEL_H */
