@@ -10,6 +10,10 @@
 #   make selftests    build the kselftest binaries
 #   make kernels      build (or reuse) the cached test kernels
 #   make docs         build Documentation/ with Sphinx; any warning fails
+#   make explore POLICY=name [ADD=rule,..] [DROP=rule,..] [BUDGET=s] [REPLAY=1]
+#                     find the rule set's race, write it as a scenario file
+#                     (build/explore/), REPLAY=1: run it on a test VM too
+#   make coverage     each rule of each upstream policy dropped alone
 #   make clean
 #
 # run and check install their Debian packages themselves when missing.
@@ -43,6 +47,33 @@ docs:
 		{ echo "docs: sphinx-build missing (Debian: python3-sphinx, installed by tools/deps)" >&2; exit 1; }
 	sphinx-build -q -W --keep-going -n -E -C -D project=tlbh \
 		-D highlight_language=none -b html Documentation build/docs
+
+# The explorer (kunit/host/explore.c, Documentation/explorer.rst).
+POLICY ?= upstream-current
+BUDGET ?= 10
+TARGET ?= stock-6.1
+COVERAGE_BUDGET ?= 10
+
+explore:
+	@$(MAKE) -s -C kunit/host explore
+	@mkdir -p build/explore
+	@rc=0; kunit/host/explore -p $(POLICY) $(if $(ADD),-a $(ADD)) \
+		$(if $(DROP),-d $(DROP)) -b $(BUDGET) -O build/explore \
+		> build/explore/explore.log || rc=$$?; \
+	cat build/explore/explore.log; \
+	[ $$rc -eq 0 ] || [ $$rc -eq 3 ] || exit $$rc; \
+	file=$$(sed -n 's/^written  *//p' build/explore/explore.log); \
+	if [ -n "$(REPLAY)" ] && [ -n "$$file" ]; then \
+		tools/replay -t $(TARGET) "$$file"; fi
+
+coverage:
+	@$(MAKE) -s -C kunit/host explore
+	kunit/host/explore -C -b $(COVERAGE_BUDGET) -O build/coverage
+
+# The report of make run has the coverage matrix.
+run: coverage
+
+.PHONY: explore coverage
 
 kernels:
 	tools/deps

@@ -1,24 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tlbh_report.c - the scenario report of `make run`: every scenario of
- * the table under every policy it lists, then the batching table (one
+ * tlbh_report.c - the scenario report of `make run`: every scenario
+ * file (selftests/scenarios/, or $TLBH_SCENARIO_DIR) under every rule
+ * set it expects something of, then the batching table (one
  * TLBH_IOC_ZAP per range vs TLBH_IOC_ZAP_BATCH), printed as a table and
  * written as JSON and TSV.
  *
- *   tlbh_report [-n ITERS] [-j FILE.json] [-t FILE.tsv] [SCENARIO...]
+ *   tlbh_report [-n ITERS] [-j FILE.json] [-t FILE.tsv] [NAME | FILE.scn]...
+ *   tlbh_report -C DIR [-n ITERS]
  *
- * -n caps the iterations of every variant (default: the table's counts,
+ * -n caps the iterations of every variant (default: the files' counts,
  * halved for FIXED variants to keep the report short under emulation).
  * Exits 0 when every variant met its expectation, 1 otherwise, 4 when
  * /dev/tlbh is absent.  Not a kselftest (no _test suffix): the scenario
  * kselftest is tlbh_scenario_test.
+ *
+ * -C is the real-MMU half of the rule coverage matrix: DIR is what `make
+ * coverage` wrote on the host (matrix.tsv, and a scenario file per rule
+ * whose removal the explorer caught).  For each rule dropped alone it
+ * runs every hand-written scenario under that rule set (3 iterations
+ * each) and the explorer's file (its own count), and prints the matrix
+ * with both halves.  Exits 1 when a file of the explorer does not show
+ * on the real MMU what the model predicted.
  */
+#include <limits.h>
 #include <stdlib.h>
 
 #include "tlbh_lib.h"
 #include "tlbh_scenario.h"
 
-#define MAX_RESULTS	64
+#define MAX_RESULTS	128
 
 static const unsigned int batch_sizes[] = {
 	0, 1, 2, 4, 16, 64, 128, 512, 1024,
@@ -51,7 +62,7 @@ static void print_table(const struct sc_result *res, unsigned int n)
 {
 	unsigned int i;
 
-	printf("%-17s %-27s %-5s %-9s %11s %8s %9s %7s %6s %6s %5s %-5s\n",
+	printf("%-17s %-36s %-5s %-9s %11s %8s %9s %7s %6s %6s %5s %-5s\n",
 	       "scenario", "policy", "exp", "outcome", "K of N", "med.it",
 	       "med.ms", "flushes", "ipis", "pages", "viol", "");
 	for (i = 0; i < n; i++) {
@@ -59,7 +70,7 @@ static void print_table(const struct sc_result *res, unsigned int n)
 		char kn[32];
 
 		snprintf(kn, sizeof(kn), "%u/%u", sc_events(r), r->iters);
-		printf("%-17s %-27s %-5s %-9s %11s ", r->sc->name,
+		printf("%-17s %-36s %-5s %-9s %11s ", r->sc->name,
 		       r->var->policy,
 		       r->var->expect == SC_BUGGY ? "buggy" : "fixed",
 		       outcome_name(r), r->skip ? "-" : kn);
@@ -192,29 +203,132 @@ static void write_tsv(const char *path, const struct sc_result *res,
 	fclose(f);
 }
 
-static bool selected(const char *name, int argc, char **argv, int first)
-{
-	int i;
+/* ------------------------------------------------------------------ */
+/* Rule coverage on the real MMU                                       */
 
-	if (first >= argc)
-		return true;
-	for (i = first; i < argc; i++)
-		if (!strcmp(argv[i], name))
-			return true;
-	return false;
+#define COV_HANDWRITTEN_ITERS	3
+
+/* Split a TSV line in place; returns the number of fields. */
+static unsigned int tsv_split(char *line, char **f, unsigned int max)
+{
+	unsigned int n = 0;
+	char *p = line;
+
+	line[strcspn(line, "\n")] = 0;
+	while (n < max) {
+		f[n++] = p;
+		p = strchr(p, '\t');
+		if (!p)
+			break;
+		*p++ = 0;
+	}
+	return n;
+}
+
+/* Does @sc show its outcome under @text on this machine? */
+static bool shows(const struct scenario *sc, const char *text,
+		  unsigned int iters, struct sc_result *r)
+{
+	struct sc_variant v;
+	char err[SC_ERR_MAX];
+
+	memset(&v, 0, sizeof(v));
+	if (sc_ruleset_parse(text, &v.rs, err, sizeof(err)))
+		return false;
+	snprintf(v.policy, sizeof(v.policy), "%s", text);
+	v.expect = SC_BUGGY;
+	sc_run(sc, &v, iters, r);
+	sc_print(stdout, r);
+	return !r->skip && !r->error && sc_events(r);
+}
+
+static int coverage(const char *covdir, const struct sc_set *set,
+		    unsigned int cap)
+{
+	char path[PATH_MAX], line[2048], *f[12], text[256], caught[512];
+	char replay[SC_ERR_MAX + 64];
+	unsigned int n, i, rows = 0, differs = 0, iters;
+	struct scenario gen;
+	struct sc_result r;
+	char err[SC_ERR_MAX];
+	FILE *in;
+
+	snprintf(path, sizeof(path), "%s/matrix.tsv", covdir);
+	in = fopen(path, "r");
+	if (!in) {
+		printf("no %s: run make coverage on the host first\n", path);
+		return 1;
+	}
+	printf("Rule coverage: each rule of each upstream policy dropped alone.  Host: the explorer's find in the model (CPU s, steps, how it is seen); real MMU: the hand-written scenarios that show it (%u iterations each) and the explorer's file replayed (K of N).\n",
+	       COV_HANDWRITTEN_ITERS);
+	printf("%-17s %-20s %-5s %6s %4s %-10s %-32s %-32s %s\n", "policy", "rule dropped",
+	       "found", "cpu s", "len", "seen as", "hand-written (model)",
+	       "hand-written (real MMU)", "replay K of N");
+	while (fgets(line, sizeof(line), in)) {
+		n = tsv_split(line, f, 12);
+		if (n < 10 || !strcmp(f[0], "policy"))
+			continue;
+		snprintf(text, sizeof(text), "%s -%s", f[0], f[1]);
+		caught[0] = 0;
+		for (i = 0; i < set->nr; i++) {
+			const struct scenario *sc = &set->sc[i];
+			size_t len = strlen(caught);
+
+			if (sc->outcome == SC_OUT_COUNT)
+				continue;
+			iters = sc->buggy_iters < COV_HANDWRITTEN_ITERS ?
+				sc->buggy_iters : COV_HANDWRITTEN_ITERS;
+			if (shows(sc, text, iters, &r))
+				snprintf(caught + len, sizeof(caught) - len, "%s%s",
+					 len ? "," : "", sc->name);
+		}
+		snprintf(replay, sizeof(replay), "-");
+		if (strcmp(f[9], "-") && !sc_load(f[9], &gen, err, sizeof(err))) {
+			iters = gen.buggy_iters;
+			if (cap && iters > cap)
+				iters = cap;
+			if (shows(&gen, gen.variants[0].policy, iters, &r)) {
+				snprintf(replay, sizeof(replay), "%s %u/%u",
+					 sc_outcome_name(gen.outcome), sc_events(&r),
+					 r.iters);
+			} else {
+				snprintf(replay, sizeof(replay), "%s 0/%u DIFFERS from the model%s%s",
+					 sc_outcome_name(gen.outcome), r.iters,
+					 r.error ? ": " : "", r.error ? r.msg : "");
+				differs++;
+			}
+		} else if (strcmp(f[9], "-")) {
+			snprintf(replay, sizeof(replay), "%s", err);
+			differs++;
+		}
+		/* the litmus lines of the runs came first, as '#' lines */
+		printf("%-17s %-20s %-5s %6s %4s %-10s %-32s %-32s %s\n", f[0], f[1],
+		       f[2], f[3], strcmp(f[2], "yes") ? "-" : f[4], f[6], f[8],
+		       caught[0] ? caught : "-", replay);
+		fflush(stdout);
+		rows++;
+	}
+	fclose(in);
+	printf("%u rules; %u explorer files differ on the real MMU from the model\n",
+	       rows, differs);
+	return differs ? 1 : 0;
 }
 
 int main(int argc, char **argv)
 {
 	static struct sc_result res[MAX_RESULTS];
 	struct sc_batch_row rows[NR_BATCHES];
-	const char *json = NULL, *tsv = NULL;
+	const char *json = NULL, *tsv = NULL, *covdir = NULL;
 	unsigned int cap = 0, n = 0, i, v, failed = 0, skipped = 0;
-	char msg[256] = "";
+	char msg[256] = "", dir[PATH_MAX];
+	struct sc_set set;
 	int opt, nrows;
 
-	while ((opt = getopt(argc, argv, "n:j:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:j:t:C:")) != -1) {
 		switch (opt) {
+		case 'C':
+			covdir = optarg;
+			break;
 		case 'n':
 			cap = strtoul(optarg, NULL, 0);
 			break;
@@ -225,8 +339,8 @@ int main(int argc, char **argv)
 			tsv = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-n ITERS] [-j FILE.json] [-t FILE.tsv] [SCENARIO...]\n",
-				argv[0]);
+			fprintf(stderr, "usage: %s [-n ITERS] [-j FILE.json] [-t FILE.tsv] [SCENARIO...]\n"
+				"       %s -C DIR [-n ITERS]\n", argv[0], argv[0]);
 			return 2;
 		}
 	}
@@ -234,13 +348,19 @@ int main(int argc, char **argv)
 		printf("%s is absent: load tlbh.ko first\n", TLBH_PATH);
 		return 4;
 	}
-	for (i = 0; i < tlbh_nr_scenarios; i++) {
-		const struct scenario *sc = &tlbh_scenarios[i];
+	if (sc_dir("scenarios", dir, sizeof(dir)) ||
+	    sc_load_set(dir, argv + optind, argc - optind, &set)) {
+		printf("cannot read the scenario directory %s\n", dir);
+		return 1;
+	}
+	for (i = 0; i < set.nr_bad; i++)
+		printf("# malformed: %s\n", set.bad[i]);
+	if (covdir)
+		return coverage(covdir, &set, cap) || set.nr_bad;
+	for (i = 0; i < set.nr; i++) {
+		const struct scenario *sc = &set.sc[i];
 
-		if (!selected(sc->name, argc, argv, optind))
-			continue;
-		for (v = 0; v < SC_MAX_VARIANTS && sc->variants[v].policy &&
-		     n < MAX_RESULTS; v++) {
+		for (v = 0; v < sc->nr_variants && n < MAX_RESULTS; v++) {
 			const struct sc_variant *var = &sc->variants[v];
 			unsigned int iters = var->expect == SC_BUGGY ?
 					     sc->buggy_iters :
@@ -254,7 +374,7 @@ int main(int argc, char **argv)
 			skipped += res[n].skip;
 			n++;
 		}
-		if (sc->note)
+		if (sc->note[0])
 			printf("# %s: %s\n", sc->name, sc->note);
 	}
 	nrows = sc_batching(batch_sizes, NR_BATCHES, BATCH_RANGES, rows, msg,
@@ -271,7 +391,10 @@ int main(int argc, char **argv)
 		write_json(json, res, n, rows, nrows);
 	if (tsv)
 		write_tsv(tsv, res, n, rows, nrows);
-	printf("\n%u of %u scenario variants met their expectation, %u failed, %u skipped\n",
+	printf("\n%u of %u scenario variants met their expectation, %u failed, %u skipped",
 	       n - failed - skipped, n, failed, skipped);
-	return failed || nrows < 0 ? 1 : 0;
+	if (set.nr_bad)
+		printf("; %u malformed scenario files", set.nr_bad);
+	printf("\n");
+	return failed || set.nr_bad || nrows < 0 ? 1 : 0;
 }

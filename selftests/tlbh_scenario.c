@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tlbh_scenario.c - the one runner of the scenario tables (see
- * tlbh_scenario.h): pinned worker threads, one per role, execute the
- * step the main thread posts; the main thread posts one step, waits for
- * it, evaluates CHECKs against TLBH_IOC_SNAPSHOT, and retries blocked
- * steps after every later step.  A worker whose CPU holds a primed entry
+ * tlbh_scenario.c - the one runner of the scenario files on the real
+ * MMU (see tlbh_scenario.h): pinned worker threads, one per role,
+ * execute the step the main thread posts; the main thread posts one
+ * step, waits for it, evaluates CHECKs against TLBH_IOC_SNAPSHOT, and
+ * retries blocked steps after every later step.  Each iteration gets a
+ * fresh space under the variant's rule set, whose names are looked up
+ * through the module (TLBH_IOC_POLICY_INFO, TLBH_IOC_RULE_INFO).  A worker whose CPU holds a primed entry
  * (after READ or WRITE, until its CHECK) spins there with sched_yield, so
  * the CPU keeps the mm loaded and its TLB entries; otherwise it, and the
  * main thread, sleep on a futex: under emulation on a small host, idle
@@ -20,7 +22,6 @@
 #include "tlbh_lib.h"
 #include "tlbh_scenario.h"
 
-#define SC_DEFAULT_SPACE	(4ULL << 20)
 #define SC_WRITE_WORD		64	/* word written by WRITE/CHECK_WRITE */
 
 struct sc_ctx;
@@ -47,17 +48,6 @@ struct sc_ctx {
 	unsigned int nr_workers;
 	bool one_cpu;
 	struct sc_worker w[SC_MAX_ROLES];
-};
-
-static const char * const sc_action_names[] = {
-	[SC_END] = "end", [SC_READ] = "READ", [SC_WRITE] = "WRITE",
-	[SC_CHECK] = "CHECK", [SC_CHECK_WRITE] = "CHECK_WRITE",
-	[SC_POPULATE] = "POPULATE", [SC_REMAP] = "REMAP", [SC_FLUSH] = "FLUSH",
-	[SC_ZAP] = "ZAP", [SC_ZAP_BATCH] = "ZAP_BATCH", [SC_UNMAP] = "UNMAP",
-	[SC_RECLAIM] = "RECLAIM", [SC_RESUME] = "RESUME",
-	[SC_RECLAIM_FLUSH] = "RECLAIM_FLUSH", [SC_MREMAP] = "MREMAP",
-	[SC_MPROTECT] = "MPROTECT", [SC_CLEAR_REFS] = "CLEAR_REFS",
-	[SC_DRAIN] = "DRAIN",
 };
 
 static double sc_now_ms(void)
@@ -294,12 +284,19 @@ static void sc_stop(struct sc_ctx *c, cpu_set_t *saved)
 	sched_setaffinity(0, sizeof(*saved), saved);
 }
 
-/* A fresh space under @policy with the scenario's VMAs. */
-static int sc_space_open(struct sc_ctx *c, uint64_t size, uint64_t policy,
-			 unsigned int nr_vmas, const struct tlbh_vma_desc *vmas,
-			 char *msg, size_t len)
+/* The rule set of one run, resolved: what TLBH_IOC_SET_POLICY takes. */
+struct sc_rules {
+	uint64_t policy, add, drop;
+};
+
+/* A fresh space under @rules (policy 0: the default) with @vmas. */
+static int sc_space_open(struct sc_ctx *c, uint64_t size,
+			 const struct sc_rules *rules, unsigned int nr_vmas,
+			 const struct tlbh_vma_desc *vmas, char *msg, size_t len)
 {
-	struct tlbh_policy_arg pa = { .policy = policy };
+	struct tlbh_policy_arg pa = { .policy = rules ? rules->policy : 0,
+				      .add = rules ? rules->add : 0,
+				      .drop = rules ? rules->drop : 0 };
 	struct tlbh_set_vmas sv = { .nr = nr_vmas, .vmas = (uintptr_t)vmas };
 	struct tlbh_counters cnt = { .flags = TLBH_COUNTERS_RESET };
 	int ret;
@@ -318,7 +315,7 @@ static int sc_space_open(struct sc_ctx *c, uint64_t size, uint64_t policy,
 		c->fd = -1;
 		return -1;
 	}
-	ret = policy ? tlbh_ioctl(c->fd, TLBH_IOC_SET_POLICY, &pa) : 0;
+	ret = pa.policy ? tlbh_ioctl(c->fd, TLBH_IOC_SET_POLICY, &pa) : 0;
 	if (!ret && nr_vmas)
 		ret = tlbh_ioctl(c->fd, TLBH_IOC_SET_VMAS, &sv);
 	if (!ret)
@@ -386,25 +383,24 @@ static double sc_median(double *v, unsigned int n)
 
 static const char *sc_step_name(const struct sc_step *st)
 {
-	return st->action < sizeof(sc_action_names) / sizeof(sc_action_names[0]) ?
-	       sc_action_names[st->action] : "?";
+	return sc_action_name(st->action);
 }
 
 /* One iteration on a fresh space; returns 0 or -1 with r->msg set. */
 static int sc_iteration(struct sc_ctx *c, const struct scenario *sc,
-			uint64_t policy, unsigned int it, struct sc_result *r,
-			unsigned int *stale, uint64_t *cnt)
+			const struct sc_rules *rules, unsigned int it,
+			struct sc_result *r, unsigned int *stale, uint64_t *cnt)
 {
 	const struct sc_step *blocked[SC_MAX_STEPS];
 	unsigned int nb = 0, j, k;
 	int ret;
 
 	if (sc_space_open(c, sc->space_size ? sc->space_size :
-			  SC_DEFAULT_SPACE, policy, sc->nr_vmas, sc->vmas,
+			  SC_DEFAULT_SPACE, rules, sc->nr_vmas, sc->vmas,
 			  r->msg, sizeof(r->msg)))
 		return -1;
 	*stale = 0;
-	for (j = 0; j < SC_MAX_STEPS && sc->steps[j].action != SC_END; j++) {
+	for (j = 0; j < sc->nr_steps; j++) {
 		const struct sc_step *st = &sc->steps[j];
 
 		ret = sc_do(c, st);
@@ -415,8 +411,9 @@ static int sc_iteration(struct sc_ctx *c, const struct scenario *sc,
 		}
 		if (ret) {
 			snprintf(r->msg, sizeof(r->msg),
-				 "iteration %u step %u (%s by %c): %s", it, j + 1,
-				 sc_step_name(st), 'A' + st->role, strerror(-ret));
+				 "%s:%u: iteration %u step %u (%s by %c): %s",
+				 sc->path, st->line, it, j + 1, sc_step_name(st),
+				 'A' + st->role, strerror(-ret));
 			goto fail;
 		}
 		if (st->action == SC_CHECK || st->action == SC_CHECK_WRITE) {
@@ -437,7 +434,8 @@ static int sc_iteration(struct sc_ctx *c, const struct scenario *sc,
 			}
 			if (ret) {
 				snprintf(r->msg, sizeof(r->msg),
-					 "iteration %u: blocked %s by %c: %s", it,
+					 "%s:%u: iteration %u: blocked %s by %c: %s",
+					 sc->path, blocked[k]->line, it,
 					 sc_step_name(blocked[k]),
 					 'A' + blocked[k]->role, strerror(-ret));
 				goto fail;
@@ -447,7 +445,8 @@ static int sc_iteration(struct sc_ctx *c, const struct scenario *sc,
 	}
 	if (nb) {
 		snprintf(r->msg, sizeof(r->msg),
-			 "iteration %u: %s by %c still blocked at the end", it,
+			 "%s:%u: iteration %u: %s by %c still blocked at the end",
+			 sc->path, blocked[0]->line, it,
 			 sc_step_name(blocked[0]), 'A' + blocked[0]->role);
 		goto fail;
 	}
@@ -469,10 +468,58 @@ static unsigned int sc_env_iters(void)
 	return s ? (unsigned int)strtoul(s, NULL, 0) : 0;
 }
 
+/* Names through the module: the one list is tlbh_rules[] in the module. */
+static uint64_t sc_fd_policy(void *priv, const char *name)
+{
+	struct tlbh_policy_info pi;
+	int fd = *(int *)priv;
+	uint64_t i;
+
+	for (i = 1; i < 256; i++) {
+		memset(&pi, 0, sizeof(pi));
+		pi.policy = i;
+		if (tlbh_ioctl(fd, TLBH_IOC_POLICY_INFO, &pi))
+			return 0;
+		if (!strncmp((const char *)pi.name, name, sizeof(pi.name)))
+			return i;
+	}
+	return 0;
+}
+
+static int sc_fd_rule(void *priv, const char *name)
+{
+	struct tlbh_rule_info ri;
+	int fd = *(int *)priv, bit;
+
+	for (bit = 0; bit < 64; bit++) {
+		memset(&ri, 0, sizeof(ri));
+		ri.bit = bit;
+		if (tlbh_ioctl(fd, TLBH_IOC_RULE_INFO, &ri))
+			return -1;
+		if (!strncmp((const char *)ri.name, name, sizeof(ri.name)))
+			return bit;
+	}
+	return -1;
+}
+
+int sc_resolve_on(int fd, const struct sc_ruleset *rs, uint64_t *policy,
+		  uint64_t *add, uint64_t *drop, char *err, size_t errlen)
+{
+	struct sc_names n = { .policy = sc_fd_policy, .rule = sc_fd_rule,
+			      .priv = &fd };
+
+	return sc_ruleset_resolve(rs, &n, policy, add, drop, err, errlen);
+}
+
 int sc_run(const struct scenario *sc, const struct sc_variant *var,
 	   unsigned int iters, struct sc_result *r)
 {
-	uint64_t policy = 0, features, cnt[TLBH_CNT_NR];
+	uint64_t features, cnt[TLBH_CNT_NR];
+	const char *forced = getenv("TLBH_SCENARIO_POLICY");
+	struct sc_ruleset forced_rs;
+	const struct sc_ruleset *rs = &var->rs;
+	struct sc_rules rules;
+	char err[SC_ERR_MAX / 2];
 	double t0, *gap_it, *gap_ms, last_ms = 0;
 	unsigned int it, stale, nev = 0, last_it = 0;
 	struct sc_ctx c;
@@ -483,9 +530,16 @@ int sc_run(const struct scenario *sc, const struct sc_variant *var,
 	memset(r, 0, sizeof(*r));
 	r->sc = sc;
 	r->var = var;
-	r->policy = getenv("TLBH_SCENARIO_POLICY");
-	if (!r->policy || !*r->policy)
-		r->policy = var->policy;
+	snprintf(r->policy, sizeof(r->policy), "%s", var->policy);
+	if (forced && *forced) {
+		if (sc_ruleset_parse(forced, &forced_rs, err, sizeof(err))) {
+			r->error = 1;
+			snprintf(r->msg, sizeof(r->msg), "TLBH_SCENARIO_POLICY: %s", err);
+			return -1;
+		}
+		rs = &forced_rs;
+		sc_ruleset_format(rs, r->policy, sizeof(r->policy));
+	}
 	if (!iters && var->expect == SC_FIXED)
 		iters = sc_env_iters();
 	if (!iters)
@@ -498,15 +552,17 @@ int sc_run(const struct scenario *sc, const struct sc_variant *var,
 			 strerror(errno));
 		return -1;
 	}
-	policy = tlbh_policy_index(fd, r->policy);
+	ret = sc_resolve_on(fd, rs, &rules.policy, &rules.add, &rules.drop,
+			    err, sizeof(err));
 	close(fd);
-	features = sc_features();
-	if (!policy) {
-		r->skip = 1;
-		snprintf(r->msg, sizeof(r->msg), "policy %s not known",
-			 r->policy);
+	if (ret) {
+		/* A mistyped name is the file's error: fail, never skip. */
+		r->error = 1;
+		snprintf(r->msg, sizeof(r->msg), "%s:%u: %s", sc->path,
+			 var->line, err);
 		return -1;
 	}
+	features = sc_features();
 	if (sc->needs_hold && !(features & TLBH_FEAT_HOLD)) {
 		r->skip = 1;
 		snprintf(r->msg, sizeof(r->msg),
@@ -532,7 +588,7 @@ int sc_run(const struct scenario *sc, const struct sc_variant *var,
 	tlbh_catch_sigbus();
 	t0 = sc_now_ms();
 	for (it = 1; it <= iters; it++) {
-		if (sc_iteration(&c, sc, policy, it, r, &stale, cnt)) {
+		if (sc_iteration(&c, sc, &rules, it, r, &stale, cnt)) {
 			r->error = 1;
 			ret = -1;
 			break;
@@ -635,16 +691,6 @@ void sc_print(FILE *f, const struct sc_result *r)
 	fflush(f);
 }
 
-const struct scenario *sc_find(const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < tlbh_nr_scenarios; i++)
-		if (!strcmp(tlbh_scenarios[i].name, name))
-			return &tlbh_scenarios[i];
-	return NULL;
-}
-
 /* ------------------------------------------------------------------ */
 /* Batching: one ZAP per range vs TLBH_IOC_ZAP_BATCH                    */
 
@@ -672,7 +718,7 @@ int sc_batching(const unsigned int *batches, unsigned int nr_batches,
 		free(rg);
 		return -1;
 	}
-	if (sc_space_open(&c, SC_BATCH_SPACE, 0, 0, NULL, msg, msglen)) {
+	if (sc_space_open(&c, SC_BATCH_SPACE, NULL, 0, NULL, msg, msglen)) {
 		ret = -1;
 		goto out;
 	}

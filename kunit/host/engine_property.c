@@ -8,11 +8,11 @@
  * reclaimer (rmap walk, unmap, batch flush) run through the op drivers
  * and the engine on the model page table.
  *
- * The reference model is independent of the engine: per CPU it keeps
- * the translations filled by accesses while mapped (and, for lazy CPUs,
- * paging-structure entries filled by speculative walks) and drops them
- * only when a flush the backend receives reaches that CPU and covers
- * them, the way x86 INVLPG and full flushes do.  It checks:
+ * The reference model (ref_tlb.c) is independent of the engine: per CPU
+ * it keeps the translations filled by accesses while mapped (and, for
+ * lazy CPUs, paging-structure entries filled by speculative walks) and
+ * drops them only when a flush the backend receives reaches that CPU
+ * and covers them, the way x86 INVLPG and full flushes do.  It checks:
  *
  *  - reuse: no page is freed (or, under LUF, reused) and no page table
  *    is freed while some CPU may still reach it;
@@ -35,10 +35,11 @@
 
 #include <linux/kernel.h>
 
+#include "ref_tlb.h"
 #include "tlbh_engine_cases.h"
 #include "tlbh_policy.h"
 
-#define NCPU		4
+#define NCPU		REF_CPUS
 #define SLOTS		TLBH_MODEL_PMDS
 #define USED		16		/* pages used per PMD slot */
 #define NPFN		1024		/* frames for pages and tables */
@@ -49,13 +50,6 @@
 enum vtype { V_NONE, V_ANON, V_FILE, V_PFN, V_HUGE };
 enum frame { F_FREE, F_USED, F_LUF, F_TABLE };
 enum huge { H_FREE, H_MAPPED, H_GATHERED };
-
-struct ref_cpu {
-	u32 leaf[SLOTS * USED];		/* pfn + 1, 0: none */
-	u8 writable[SLOTS * USED];
-	u8 huge[SLOTS * USED];
-	u32 walk[SLOTS];		/* cached PMD -> table pfn + 1 */
-};
 
 struct world {
 	const struct tlbh_policy *policy;
@@ -70,7 +64,7 @@ struct world {
 
 	tlbh_cpus_t mm_cpus, lazy;
 	unsigned int this_cpu;
-	struct ref_cpu cpu[NCPU];
+	struct ref_tlb tlb;
 	u8 frame[NPFN];
 	enum huge huge;
 
@@ -132,67 +126,23 @@ static void violation(struct world *w, const char *fmt, unsigned long a,
 }
 
 /* ------------------------------------------------------------------ */
-/* Reference TLB                                                        */
-
-static void drop_addr(struct ref_cpu *c, unsigned long addr)
-{
-	unsigned long off;
-	unsigned int slot, page, i;
-
-	if (addr < TLBH_MODEL_BASE || addr >= TLBH_MODEL_END)
-		return;
-	off = addr - TLBH_MODEL_BASE;
-	slot = off >> TLBH_PMD_SHIFT;
-	page = (off >> TLBH_PAGE_SHIFT) & (TLBH_MODEL_PTRS - 1);
-	if (page < USED)
-		c->leaf[slot * USED + page] = 0;
-	for (i = 0; i < USED; i++)
-		if (c->huge[slot * USED + i])
-			c->leaf[slot * USED + i] = 0;
-}
+/* Reference TLB (ref_tlb.c) as the backend sees it                    */
 
 static void ref_flush(void *priv, const struct tlbh_flush *f)
 {
 	struct world *w = priv;
-	unsigned long a;
-	unsigned int cpu;
 
 	if (trace)
 		printf("#       flush %s %#lx-%#lx/%u cpus %#llx%s\n", f->reason,
 		       f->start, f->end, f->stride_shift,
 		       (unsigned long long)f->cpus, f->freed_tables ? " tables" : "");
-	for (cpu = 0; cpu < NCPU; cpu++) {
-		struct ref_cpu *c = &w->cpu[cpu];
-
-		if (!(f->cpus & TLBH_CPU(cpu)))
-			continue;
-		/* INVLPG drops all paging-structure caches, too. */
-		memset(c->walk, 0, sizeof(c->walk));
-		if (f->full) {
-			memset(c->leaf, 0, sizeof(c->leaf));
-			continue;
-		}
-		for (a = f->start; a < f->end; a += 1UL << f->stride_shift)
-			drop_addr(c, a);
-	}
+	ref_tlb_flush(&w->tlb, f);
 }
 
 /* Which active CPU still translates to @pfn, -1 if none. */
 static int cached(struct world *w, unsigned long pfn, unsigned long *where)
 {
-	unsigned int cpu, i;
-
-	for (cpu = 0; cpu < NCPU; cpu++) {
-		if (!(active(w) & TLBH_CPU(cpu)))
-			continue;
-		for (i = 0; i < SLOTS * USED; i++) {
-			if (w->cpu[cpu].leaf[i] == pfn + 1) {
-				*where = va(i / USED, i % USED);
-				return cpu;
-			}
-		}
-	}
-	return -1;
+	return ref_tlb_find_pfn(&w->tlb, active(w), pfn, where);
 }
 
 static void check_unreachable(struct world *w, unsigned long pfn,
@@ -224,16 +174,11 @@ static void ref_free_page(void *priv, unsigned long pfn, bool luf)
 static void ref_free_table(void *priv, unsigned long table)
 {
 	struct world *w = priv;
-	unsigned int cpu, s;
+	unsigned long where;
 
-	for (cpu = 0; cpu < NCPU; cpu++) {
-		if (!(w->mm_cpus & TLBH_CPU(cpu)))
-			continue;
-		for (s = 0; s < SLOTS; s++)
-			if (w->cpu[cpu].walk[s] == table + 1)
-				violation(w, "table %#lx freed while a CPU caches it for %#lx",
-					  table, va(s, 0));
-	}
+	if (ref_tlb_find_table(&w->tlb, w->mm_cpus, table, &where) >= 0)
+		violation(w, "table %#lx freed while a CPU caches it for %#lx",
+			  table, where);
 	if (table < NPFN)
 		w->frame[table] = F_FREE;
 	tlbh_model_pt_release(&w->pt, table);
@@ -347,17 +292,17 @@ static void on_unlink(void *obs, struct tlbh_vma *vma)
 static bool stale(struct world *w, unsigned int cpu, unsigned int i,
 		  bool writable_only)
 {
-	const struct ref_cpu *c = &w->cpu[cpu];
 	unsigned long addr = va(i / USED, i % USED);
+	const struct ref_leaf *l = ref_tlb_lookup(&w->tlb, cpu, addr);
 	tlbh_pte_t pmd = tlbh_model_pt_ops.read_pmd(&w->pt, addr);
 	tlbh_pte_t pte = (pmd & TLBH_PTE_HUGE) ? pmd :
 			 tlbh_model_pt_ops.read_pte(&w->pt, addr);
 
-	if (!c->leaf[i] || (writable_only && !c->writable[i]))
+	if (!l || (writable_only && !l->writable))
 		return false;
-	if (!pte || tlbh_pte_pfn(pte) != c->leaf[i] - 1)
+	if (!pte || tlbh_pte_pfn(pte) != l->pfn)
 		return true;
-	return c->writable[i] && !(pte & TLBH_PTE_WRITE);
+	return l->writable && !(pte & TLBH_PTE_WRITE);
 }
 
 /*
@@ -402,14 +347,14 @@ static void check_write_protected(struct world *w, unsigned int slot,
 static void check_device_revoked(struct world *w)
 {
 	unsigned int cpu, i;
-	u32 pfn1;
+	const struct ref_leaf *l;
 
 	for (cpu = 0; cpu < NCPU; cpu++) {
 		if (!(active(w) & TLBH_CPU(cpu)))
 			continue;
 		for (i = 0; i < SLOTS * USED; i++) {
-			pfn1 = w->cpu[cpu].leaf[i];
-			if (pfn1 > DEV_PFN && pfn1 <= DEV_PFN + SLOTS * USED &&
+			l = ref_tlb_lookup(&w->tlb, cpu, va(i / USED, i % USED));
+			if (l && l->pfn >= DEV_PFN && l->pfn < DEV_PFN + SLOTS * USED &&
 			    stale(w, cpu, i, false) && owed(w, i, w->now))
 				violation(w, "unmap_mapping_range done, %#lx live on CPU%lu",
 					  va(i / USED, i % USED), cpu);
@@ -503,18 +448,17 @@ static bool handle_fault(struct world *w, unsigned int slot,
 static void step_access(struct world *w)
 {
 	int cpu = random_cpu(w, active(w)), slot = random_slot(w, ANY_VMA, false);
-	unsigned int page = pick(w, USED), i;
+	unsigned int page = pick(w, USED);
 	bool write = pick(w, 2);
-	struct ref_cpu *c;
+	const struct ref_leaf *l;
 	tlbh_pte_t pmd, pte;
 	unsigned long pfn;
 
 	if (cpu < 0 || slot < 0)
 		return;
-	c = &w->cpu[cpu];
-	i = slot * USED + page;
-	if (c->leaf[i] && (!write || c->writable[i])) {
-		pfn = c->leaf[i] - 1;
+	l = ref_tlb_lookup(&w->tlb, cpu, va(slot, page));
+	if (l && (!write || l->writable)) {
+		pfn = l->pfn;
 		if (pfn < NPFN && w->frame[pfn] == F_FREE)
 			violation(w, "access through stale entry %#lx to freed page %#lx",
 				  va(slot, page), pfn);
@@ -530,10 +474,9 @@ static void step_access(struct world *w)
 			return;
 	}
 	if (pmd & TLBH_PTE_TABLE)
-		c->walk[slot] = tlbh_pte_pfn(pmd) + 1;
-	c->leaf[i] = tlbh_pte_pfn(pte) + 1;
-	c->writable[i] = !!(pte & TLBH_PTE_WRITE);
-	c->huge[i] = !!(pte & TLBH_PTE_HUGE);
+		ref_tlb_fill_walk(&w->tlb, cpu, va(slot, 0), tlbh_pte_pfn(pmd));
+	ref_tlb_fill(&w->tlb, cpu, va(slot, page), tlbh_pte_pfn(pte),
+		     pte & TLBH_PTE_WRITE, pte & TLBH_PTE_HUGE);
 }
 
 static void step_speculate(struct world *w)
@@ -542,7 +485,7 @@ static void step_speculate(struct world *w)
 	tlbh_pte_t pmd = w->pt.pmd[slot];
 
 	if (cpu >= 0 && (pmd & TLBH_PTE_TABLE))
-		w->cpu[cpu].walk[slot] = tlbh_pte_pfn(pmd) + 1;
+		ref_tlb_fill_walk(&w->tlb, cpu, va(slot, 0), tlbh_pte_pfn(pmd));
 }
 
 static void pick_range(struct world *w, unsigned int *lo, unsigned int *hi)
