@@ -65,14 +65,6 @@ static unsigned int sc_npages(const struct sc_step *st)
 	return n > SC_MAX_PAGES ? SC_MAX_PAGES : n;
 }
 
-static int sc_range(int fd, unsigned long cmd, uint64_t off, uint64_t len,
-		    uint64_t flags)
-{
-	struct tlbh_range r = { .offset = off, .length = len, .flags = flags };
-
-	return tlbh_ioctl(fd, cmd, &r);
-}
-
 /* Run one step on the calling (worker) thread. */
 static int sc_exec(struct sc_worker *w, const struct sc_step *st)
 {
@@ -93,25 +85,25 @@ static int sc_exec(struct sc_worker *w, const struct sc_step *st)
 						  SC_WRITE_WORD, i + 1);
 		return 0;
 	case SC_POPULATE:
-		return sc_range(c->fd, TLBH_IOC_POPULATE, st->off, st->len, st->flags);
+		return tlbh_range_cmd(c->fd, TLBH_IOC_POPULATE, st->off, st->len, st->flags, NULL);
 	case SC_REMAP:
-		return sc_range(c->fd, TLBH_IOC_REMAP, st->off, st->len, st->flags);
+		return tlbh_range_cmd(c->fd, TLBH_IOC_REMAP, st->off, st->len, st->flags, NULL);
 	case SC_FLUSH:
-		return sc_range(c->fd, TLBH_IOC_FLUSH, st->off, st->len, st->flags);
+		return tlbh_range_cmd(c->fd, TLBH_IOC_FLUSH, st->off, st->len, st->flags, NULL);
 	case SC_ZAP:
-		return sc_range(c->fd, TLBH_IOC_ZAP, st->off, st->len, st->flags);
+		return tlbh_range_cmd(c->fd, TLBH_IOC_ZAP, st->off, st->len, st->flags, NULL);
 	case SC_UNMAP:
-		return sc_range(c->fd, TLBH_IOC_UNMAP, st->off, st->len, st->flags);
+		return tlbh_range_cmd(c->fd, TLBH_IOC_UNMAP, st->off, st->len, st->flags, NULL);
 	case SC_MPROTECT:
-		return sc_range(c->fd, TLBH_IOC_MPROTECT, st->off, st->len, st->flags);
+		return tlbh_range_cmd(c->fd, TLBH_IOC_MPROTECT, st->off, st->len, st->flags, NULL);
 	case SC_RESUME:
-		return sc_range(c->fd, TLBH_IOC_RESUME, 0, 0, 0);
+		return tlbh_range_cmd(c->fd, TLBH_IOC_RESUME, 0, 0, 0, NULL);
 	case SC_RECLAIM_FLUSH:
-		return sc_range(c->fd, TLBH_IOC_RECLAIM_FLUSH, 0, 0, 0);
+		return tlbh_range_cmd(c->fd, TLBH_IOC_RECLAIM_FLUSH, 0, 0, 0, NULL);
 	case SC_CLEAR_REFS:
-		return sc_range(c->fd, TLBH_IOC_CLEAR_REFS, 0, 0, 0);
+		return tlbh_range_cmd(c->fd, TLBH_IOC_CLEAR_REFS, 0, 0, 0, NULL);
 	case SC_DRAIN:
-		return sc_range(c->fd, TLBH_IOC_DRAIN, 0, 0, 0);
+		return tlbh_range_cmd(c->fd, TLBH_IOC_DRAIN, 0, 0, 0, NULL);
 	case SC_RECLAIM: {
 		struct tlbh_reclaim_arg ra = { .offset = st->off,
 					       .flags = st->flags };
@@ -729,8 +721,8 @@ int sc_batching(const unsigned int *batches, unsigned int nr_batches,
 		memset(row, 0, sizeof(*row));
 		row->batch = b;
 		row->ranges = nr_ranges;
-		if (sc_range(c.fd, TLBH_IOC_POPULATE, 0, c.size / 2, 0) ||
-		    sc_range(c.fd, TLBH_IOC_DRAIN, 0, 0, 0) ||
+		if (tlbh_range_cmd(c.fd, TLBH_IOC_POPULATE, 0, c.size / 2, 0, NULL) ||
+		    tlbh_range_cmd(c.fd, TLBH_IOC_DRAIN, 0, 0, 0, NULL) ||
 		    sc_counters(&c, cnt)) {
 			snprintf(msg, msglen, "populate/drain: %s", strerror(errno));
 			ret = -1;
@@ -742,8 +734,8 @@ int sc_batching(const unsigned int *batches, unsigned int nr_batches,
 			if (n > nr_ranges - done)
 				n = nr_ranges - done;
 			if (!b) {
-				ret = sc_range(c.fd, TLBH_IOC_ZAP, done * stride,
-					       TLBH_PG, 0);
+				ret = tlbh_range_cmd(c.fd, TLBH_IOC_ZAP, done * stride,
+					       TLBH_PG, 0, NULL);
 			} else {
 				struct tlbh_range_batch rb = {
 					.nr = n, .ranges = (uintptr_t)rg };
