@@ -278,6 +278,7 @@ struct recorder {
 	struct tlbh_model_pt pt;
 	struct tlbh_vm space;
 	struct tlbh_vma vmas[TLBH_CASE_VMAS];
+	unsigned int nr_vmas;		/* vmas[] in use */
 	struct tlbh_op ctx0;		/* two open operations or gathers */
 	struct tlbh_op ctx1;
 	struct tlbh_reclaim reclaim;
@@ -344,11 +345,20 @@ static void rec_flush(struct recorder *r, const struct tlbh_flush *f)
 					 1UL << r->entry_shift[i]))
 				r->entry_state[i] = ENTRY_FLUSHED;
 	}
+	/*
+	 * A flush with freed_tables reaches every CPU of the mm, lazy ones
+	 * included, and waits for them: cached walks of the freed tables
+	 * are gone, and a lockless walker (GUP-fast runs with interrupts
+	 * off) that could still see them has finished, the sync 6.x relies
+	 * on when tables ride the page batch.
+	 */
 	if (f->freed_tables && (f->cpus & r->mm_cpus) == r->mm_cpus) {
-		for (i = 0; i < ARRAY_SIZE(r->table); i++)
+		for (i = 0; i < ARRAY_SIZE(r->table); i++) {
 			if (r->table[i].live &&
 			    flush_covers(f, r->table[i].addr, TLBH_PAGE_SIZE))
 				r->table[i].live = false;
+			r->table[i].synced = true;
+		}
 	}
 }
 
@@ -565,6 +575,7 @@ static void run_op(struct recorder *r, const struct tlbh_case_op *op)
 	struct tlbh_vm *s = &r->space;
 	struct tlbh_op *ctx = op->ctx ? &r->ctx1 : &r->ctx0;
 	struct tlbh_gather *tlb = &ctx->tlb;
+	unsigned long floor, ceiling;
 	struct tlbh_vma *vmas;
 	unsigned int nr;
 	tlbh_pte_t pmd;
@@ -634,10 +645,17 @@ static void run_op(struct recorder *r, const struct tlbh_case_op *op)
 		tlbh_op_zap_end(ctx);
 		break;
 	case CO_MUNMAP:
-		tlbh_op_munmap(s, vmas, nr, op->a, op->b);
-		break;
 	case CO_MUNMAP_BEGIN:
-		tlbh_op_munmap_begin(ctx, s, vmas, nr, op->a, op->b);
+		/* The row's other VMAs stay; the model's edges bound the rest. */
+		tlbh_op_unmap_bounds(r->vmas, r->nr_vmas, vmas - r->vmas, nr,
+				     op->a, op->b, TLBH_MODEL_BASE,
+				     TLBH_MODEL_END, &floor, &ceiling);
+		if (op->code == CO_MUNMAP)
+			tlbh_op_munmap(s, vmas, nr, op->a, op->b, floor,
+				       ceiling);
+		else
+			tlbh_op_munmap_begin(ctx, s, vmas, nr, op->a, op->b,
+					     floor, ceiling);
 		break;
 	case CO_MUNMAP_END:
 		tlbh_op_munmap_end(ctx);
@@ -658,7 +676,7 @@ static void run_op(struct recorder *r, const struct tlbh_case_op *op)
 		tlbh_op_reclaim_flush(&r->reclaim);
 		break;
 	case CO_MPROTECT:
-		tlbh_op_mprotect(s, vmas, op->a, op->b, op->n);
+		tlbh_op_mprotect(s, vmas, nr, op->a, op->b, op->n);
 		break;
 	case CO_CLEAR_REFS:
 		tlbh_op_clear_refs(s, vmas, nr);
@@ -703,6 +721,9 @@ static void setup(struct recorder *r, const struct tlbh_case *c,
 	r->space.pt_ops = &tlbh_model_pt_ops;
 	r->space.pt = &r->pt;
 	memcpy(r->vmas, c->vmas, sizeof(r->vmas));
+	for (r->nr_vmas = 0; r->nr_vmas < TLBH_CASE_VMAS &&
+	     r->vmas[r->nr_vmas].end; r->nr_vmas++)
+		;
 	r->this_cpu = c->this_cpu;
 	r->mm_cpus = c->mm_cpus;
 	r->lazy_cpus = c->lazy_cpus;
@@ -831,6 +852,7 @@ bool tlbh_case_run(const struct tlbh_case *c, char *msg, size_t len)
 #define DIRTY_FILE	(TLBH_PTE_WRITE | TLBH_PTE_DIRTY | TLBH_PTE_FILE)
 #define SOFT_DIRTY	TLBH_PTE_SOFT_DIRTY
 #define CUR		"upstream-current"
+#define V612		"upstream-6.12"
 #define V61		"upstream-6.1"
 
 #define ANON(s, e)	{ .start = (s), .end = (e) }
@@ -921,7 +943,7 @@ const struct tlbh_case tlbh_engine_cases[] = {
 { ROW("exit_skips_pfnmap_end_vma_flush", FULLMM, V61), TWO_CPUS,
 	.vmas = { PFNMAP(PG(0), PG(16)), ANON(PG(16), PG(32)) },
 	.ops = { MAP(PG(0), PG(2), DEV), MAP(PG(16), PG(18), RW), EXIT(0x3) },
-	EXPECT(1, 1, 2, 0, "AP", FULL(LAST, false, 0x3)) },
+	EXPECT(1, 1, 2, 1, "APT", FULL(LAST, true, 0x3)) },
 { ROW("fullmm_ignores_tracked_range", FULLMM, CUR), TWO_CPUS,
 	.ops = { GATHER_FULLMM(0), CLEAR(0, PG(0), PG(1), PTE), FINISH(0) },
 	EXPECT(1, 1, 0, 0, "A", FULL(LAST, false, 0x3)) },
@@ -960,47 +982,47 @@ const struct tlbh_case tlbh_engine_cases[] = {
 	.vmas = { PFNMAP(PG(0), PG(8)), ANON(PG(8), PG(16)) },
 	.ops = { MAP(PG(0), PG(2), DEV), MAP(PG(8), PG(10), RW),
 		 MUNMAP(0x3, PG(0), PG(16)) },
-	EXPECT(1, 0, 2, 0, "RP", RANGE(LAST, PG(0), PG(10), 12, false, 0x3)) },
+	EXPECT(2, 0, 2, 1, "RSTP", RANGE(1, PG(0), PG(10), 12, false, 0x3)) },
 { ROW("pfnmap_flushed_in_end_vma_v6_1", VMA_PFN, V61), TWO_CPUS,
 	.vmas = { PFNMAP(PG(0), PG(8)), ANON(PG(8), PG(16)) },
 	.ops = { MAP(PG(0), PG(2), DEV), MAP(PG(8), PG(10), RW),
 		 MUNMAP(0x3, PG(0), PG(16)) },
-	EXPECT(2, 0, 2, 0, "RP", RANGE(1, PG(0), PG(2), 12, false, 0x3)) },
+	EXPECT(2, 0, 2, 1, "RPT", RANGE(1, PG(0), PG(2), 12, false, 0x3)) },
 { ROW("pfnmap_end_vma_policy", VMA_PFN, "pfnmap-end-vma"), TWO_CPUS,
 	.vmas = { PFNMAP(PG(0), PG(8)), ANON(PG(8), PG(16)) },
 	.ops = { MAP(PG(0), PG(2), DEV), MAP(PG(8), PG(10), RW),
 		 MUNMAP(0x3, PG(0), PG(16)) },
-	EXPECT(2, 0, 2, 0, "RP", RANGE(1, PG(0), PG(2), 12, false, 0x3)) },
+	EXPECT(2, 0, 2, 1, "RSTP", RANGE(1, PG(0), PG(2), 12, false, 0x3)) },
 { ROW("pfnmap_unlinked_unflushed", VMA_PFN, "pfnmap-no-flush"), TWO_CPUS,
 	.vmas = { PFNMAP(PG(0), PG(8)), ANON(PG(8), PG(16)) },
 	.ops = { MAP(PG(0), PG(2), DEV), MAP(PG(8), PG(10), RW),
 		 MUNMAP(0x3, PG(0), PG(16)) },
-	EXPECT(1, 0, 2, 0, "RP", VIOL(PFNMAP_UNLINK),
-	       RANGE(LAST, PG(0), PG(10), 12, false, 0x3)) },
+	EXPECT(1, 0, 2, 1, "RPT", VIOL(PFNMAP_UNLINK),
+	       RANGE(LAST, PG(0), PG(10), 12, true, 0x3)) },
 { ROW("pfnmap_no_flush_is_safe_without_merge", VMA_PFN, "pfnmap-no-flush"),
 	TWO_CPUS, .arch = TLBH_CA_NO_MERGE_VMAS,
 	.vmas = { PFNMAP(PG(0), PG(8)), ANON(PG(8), PG(16)) },
 	.ops = { MAP(PG(0), PG(2), DEV), MAP(PG(8), PG(10), RW),
 		 MUNMAP(0x3, PG(0), PG(16)) },
-	EXPECT(2, 0, 2, 0, "RP", RANGE(1, PG(0), PG(2), 12, false, 0x3)) },
+	EXPECT(3, 0, 2, 1, "RPT", RANGE(1, PG(0), PG(2), 12, false, 0x3)) },
 { ROW("pfnmap_hidden_by_later_vma", VMA_PFN, "pfnmap-free-vmas-nonsticky"),
 	TWO_CPUS,
 	.vmas = { PFNMAP(PG(0), PG(8)), ANON(PG(8), PG(16)) },
 	.ops = { MAP(PG(0), PG(2), DEV), MAP(PG(8), PG(10), RW),
 		 MUNMAP(0x3, PG(0), PG(16)) },
-	EXPECT(1, 0, 2, 0, "RP", VIOL(PFNMAP_UNLINK)) },
+	EXPECT(1, 0, 2, 1, "RSTP", VIOL(PFNMAP_UNLINK)) },
 { ROW("pfnmap_last_vma_still_seen", VMA_PFN, "pfnmap-free-vmas-nonsticky"),
 	TWO_CPUS,
 	.vmas = { ANON(PG(0), PG(8)), PFNMAP(PG(8), PG(16)) },
 	.ops = { MAP(PG(0), PG(2), RW), MAP(PG(8), PG(10), DEV),
 		 MUNMAP(0x3, PG(0), PG(16)) },
-	EXPECT(1, 0, 2, 0, "RP", RANGE(LAST, PG(0), PG(10), 12, false, 0x3)) },
+	EXPECT(2, 0, 2, 1, "RSTP", RANGE(1, PG(0), PG(10), 12, false, 0x3)) },
 { ROW("pfnmap_flushed_in_free_pgtables_loop", VMA_PFN,
 		"pfnmap-free-pgtables-loop"), TWO_CPUS,
 	.vmas = { PFNMAP(PG(0), PG(8)), ANON(PG(8), PG(16)) },
 	.ops = { MAP(PG(0), PG(2), DEV), MAP(PG(8), PG(10), RW),
 		 MUNMAP(0x3, PG(0), PG(16)) },
-	EXPECT(1, 0, 2, 0, "RP", RANGE(LAST, PG(0), PG(10), 12, false, 0x3)) },
+	EXPECT(2, 0, 2, 1, "RSTP", RANGE(1, PG(0), PG(10), 12, false, 0x3)) },
 { ROW("pfnmap_madvise_flushes_per_vma_v6_1", VMA_PFN, V61), TWO_CPUS,
 	.vmas = { PFNMAP(PG(0), PG(8)), PFNMAP(PG(8), PG(16)) },
 	.ops = { MAP(PG(0), PG(2), DEV), MAP(PG(8), PG(10), DEV),
@@ -1021,10 +1043,14 @@ const struct tlbh_case tlbh_engine_cases[] = {
 	.vmas = { ANON(PMD(0), PMD(2)) },
 	.ops = { MAP_HUGE(PMD(1)), ZAP(1, PMD(1), PMD(2)) },
 	EXPECT(1, 0, 1, 0, "RP", RANGE(LAST, PMD(1), PMD(2), 21, false, 0x3)) },
-{ ROW("stride_page_wins_over_pmd", STRIDE, CUR), TWO_CPUS,
+{ ROW("stride_page_wins_over_pmd", STRIDE, V612), TWO_CPUS,
 	.vmas = { ANON(PMD(0), PMD(2)) },
 	.ops = { MAP(PG(0), PG(1), RW), MAP_HUGE(PMD(1)), ZAP(1, PMD(0), PMD(2)) },
 	EXPECT(1, 1, 2, 0, "AP", FULL(LAST, false, 0x3)) },
+{ ROW("dontneed_of_whole_table_reclaims_it", STRIDE, CUR), TWO_CPUS,
+	.vmas = { ANON(PMD(0), PMD(2)) },
+	.ops = { MAP(PG(0), PG(1), RW), MAP_HUGE(PMD(1)), ZAP(1, PMD(0), PMD(2)) },
+	EXPECT(1, 1, 2, 1, "ASTP", FULL(LAST, true, 0x3)) },
 { ROW("stride_pmd_for_table_only", STRIDE, CUR), TWO_CPUS,
 	.vmas = { ANON(PMD(0), PMD(1)) },
 	.ops = { MAP(PG(0), PG(1), RW), ZAP(1, PG(0), PG(1)),
@@ -1165,16 +1191,26 @@ const struct tlbh_case tlbh_engine_cases[] = {
 	.vmas = { ANON(PMD(0), PMD(1)) },
 	.ops = { MAP(PG(0), PG(1), RW), RECLAIM(0, PG(0), 1), RECLAIM_FLUSH },
 	EXPECT(1, 1, 1, 0, "AP", FULL(LAST, false, 0x3)) },
-{ ROW("reclaim_no_remote_cpu_flushes_page", RECLAIM_BATCH, CUR),
+{ ROW("reclaim_no_remote_cpu_flushes_page", RECLAIM_BATCH, V612),
 	ON(0, 0x1, 0),
 	.vmas = { ANON(PMD(0), PMD(1)) },
 	.ops = { MAP(PG(0), PG(1), RW), RECLAIM(0, PG(0), 1), RECLAIM_FLUSH },
 	EXPECT(1, 0, 1, 0, "RP", RANGE(LAST, PG(0), PG(1), 12, false, 0x1)) },
-{ ROW("reclaim_without_batch_flag_flushes_page", RECLAIM_BATCH, CUR),
+{ ROW("reclaim_without_batch_flag_flushes_page", RECLAIM_BATCH, V612),
 	TWO_CPUS,
 	.vmas = { ANON(PMD(0), PMD(1)) },
 	.ops = { MAP(PG(0), PG(1), RW), RECLAIM(0, PG(0), 0), RECLAIM_FLUSH },
 	EXPECT(1, 0, 1, 0, "RP", RANGE(LAST, PG(0), PG(1), 12, false, 0x3)) },
+{ ROW("reclaim_flush_range_reaches_lazy_cpus", RECLAIM_BATCH, CUR),
+	ON(0, 0x3, 0x2),
+	.vmas = { ANON(PMD(0), PMD(1)) },
+	.ops = { MAP(PG(0), PG(1), RW), RECLAIM(0, PG(0), 0), RECLAIM_FLUSH },
+	EXPECT(1, 0, 1, 0, "RP", RANGE(LAST, PG(0), PG(1), 12, true, 0x3)) },
+{ ROW("reclaim_flush_page_skips_lazy_cpus", RECLAIM_BATCH, V612),
+	ON(0, 0x3, 0x2),
+	.vmas = { ANON(PMD(0), PMD(1)) },
+	.ops = { MAP(PG(0), PG(1), RW), RECLAIM(0, PG(0), 0), RECLAIM_FLUSH },
+	EXPECT(1, 0, 1, 0, "RP", RANGE(LAST, PG(0), PG(1), 12, false, 0x1)) },
 { ROW("reclaim_batch_empty_sends_nothing", RECLAIM_BATCH, CUR), TWO_CPUS,
 	.ops = { RECLAIM_FLUSH },
 	EXPECT(0, 0, 0, 0, "") },
@@ -1182,14 +1218,14 @@ const struct tlbh_case tlbh_engine_cases[] = {
 	.vmas = { ANON(PMD(0), PMD(1)) },
 	.ops = { MAP(PG(0), PG(2), RW), RECLAIM(0, PG(0), 1),
 		 MPROTECT(0, PG(0), PG(2), 0), RECLAIM_FLUSH },
-	EXPECT(3, 2, 1, 0, "ARAP", FULL(1, false, 0x3)) },
+	EXPECT(3, 2, 1, 0, "ARAP", FULL(1, true, 0x3)) },
 { ROW("batched_pending_ignored_by_mprotect", RECLAIM_BATCH,
 		"reclaim-no-batched-pending"), TWO_CPUS,
 	.vmas = { ANON(PMD(0), PMD(1)) },
 	.ops = { MAP(PG(0), PG(2), RW), RECLAIM(0, PG(0), 1),
 		 MPROTECT(0, PG(0), PG(2), 0), RECLAIM_FLUSH },
 	EXPECT(2, 1, 1, 0, "RAP", VIOL(BATCHED_PENDING),
-	       RANGE(1, PG(0), PG(2), 12, false, 0x3)) },
+	       RANGE(1, PG(1), PG(2), 12, false, 0x3)) },
 { ROW("batched_pending_paid_once", RECLAIM_BATCH, CUR), TWO_CPUS,
 	.vmas = { ANON(PMD(0), PMD(1)) },
 	.ops = { MAP(PG(0), PG(4), RW), RECLAIM(0, PG(0), 1),
@@ -1210,7 +1246,7 @@ const struct tlbh_case tlbh_engine_cases[] = {
 { ROW("mremap_ptes_flush_old_range", MREMAP, CUR), TWO_CPUS,
 	.vmas = { ANON(PMD(0), PMD(2)) },
 	.ops = { MAP(PG(0), PG(2), RW), MOVE_PTES(0, PG(0), PMD(1), 2) },
-	EXPECT(1, 0, 0, 0, "R", RANGE(LAST, PG(0), PG(2), 12, false, 0x3)) },
+	EXPECT(1, 0, 0, 0, "R", RANGE(LAST, PG(0), PG(2), 12, true, 0x3)) },
 { ROW("mremap_ptes_none_sends_nothing", MREMAP, CUR), TWO_CPUS,
 	.vmas = { ANON(PMD(0), PMD(2)) },
 	.ops = { MAP(PG(8), PG(9), RW), MOVE_PTES(0, PG(0), PMD(1), 2) },
@@ -1218,12 +1254,12 @@ const struct tlbh_case tlbh_engine_cases[] = {
 { ROW("mremap_pmd_flushes_old_pmd", MREMAP, CUR), TWO_CPUS,
 	.vmas = { ANON(PMD(0), PMD(3)) },
 	.ops = { MAP(PG(0), PG(2), RW), MOVE_PMD(0, PMD(0), PMD(2)) },
-	EXPECT(1, 1, 0, 0, "A", FULL(LAST, false, 0x3)) },
+	EXPECT(1, 1, 0, 0, "A", FULL(LAST, true, 0x3)) },
 { ROW("mremap_pmd_waits_for_rmap_walk", MREMAP, CUR), TWO_CPUS,
 	.vmas = { ANON(PMD(0), PMD(3)) },
 	.ops = { MAP(PG(0), PG(2), RW), RECLAIM_WALK(0, PG(0)),
 		 MOVE_PMD(0, PMD(0), PMD(2)), RECLAIM_UNMAP(0) },
-	EXPECT(1, 0, 1, 0, "RP", RANGE(LAST, PG(0), PG(1), 12, false, 0x3)) },
+	EXPECT(1, 0, 1, 0, "RP", RANGE(LAST, PG(0), PG(1), 12, true, 0x3)) },
 { ROW("mremap_pmd_races_rmap_walk", MREMAP, "mremap-pmd-no-rmap-lock"),
 	TWO_CPUS,
 	.vmas = { ANON(PMD(0), PMD(3)) },
@@ -1235,15 +1271,15 @@ const struct tlbh_case tlbh_engine_cases[] = {
 	.vmas = { ANON(PMD(0), PMD(2)) },
 	.ops = { MAP(PG(0), PG(2), RW), RECLAIM(0, PG(0), 1),
 		 MOVE_PTES(0, PG(1), PMD(1), 1), RECLAIM_FLUSH },
-	EXPECT(3, 2, 1, 0, "ARAP", RANGE(2, PG(1), PG(2), 12, false, 0x3)) },
+	EXPECT(3, 2, 1, 0, "ARAP", RANGE(2, PG(1), PG(2), 12, true, 0x3)) },
 
 /* 13. page-size change forces a flush (MMU_GATHER_PAGE_SIZE) */
-{ ROW("page_size_change_flushes", PAGE_SIZE, CUR), TWO_CPUS,
+{ ROW("page_size_change_flushes", PAGE_SIZE, V612), TWO_CPUS,
 	.arch = TLBH_CA_PAGE_SIZE,
 	.vmas = { ANON(PMD(0), PMD(2)) },
 	.ops = { MAP(PG(0), PG(2), RW), MAP_HUGE(PMD(1)), ZAP(1, PMD(0), PMD(2)) },
 	EXPECT(2, 0, 3, 0, "RPRP", RANGE(1, PG(0), PG(2), 12, false, 0x3)) },
-{ ROW("page_size_untracked_on_x86", PAGE_SIZE, CUR), TWO_CPUS,
+{ ROW("page_size_untracked_on_x86", PAGE_SIZE, V612), TWO_CPUS,
 	.vmas = { ANON(PMD(0), PMD(2)) },
 	.ops = { MAP(PG(0), PG(2), RW), MAP_HUGE(PMD(1)), ZAP(1, PMD(0), PMD(2)) },
 	EXPECT(1, 1, 3, 0, "AP", FULL(LAST, false, 0x3)) },
@@ -1263,20 +1299,31 @@ const struct tlbh_case tlbh_engine_cases[] = {
 { ROW("bundle_spills_into_batch_page", BATCHING, CUR), TWO_CPUS,
 	.ops = { GATHER(0), PAGES(0, PG(0), 9), FINISH(0) },
 	EXPECT(1, 0, 9, 0, "RP", RANGE(LAST, PG(0), PG(9), 12, false, 0x3)) },
-{ ROW("batch_allocation_failure_flushes", BATCHING, CUR), TWO_CPUS,
+{ ROW("batch_allocation_failure_flushes", BATCHING, V61), TWO_CPUS,
 	.ops = { FAIL_ALLOC(0), GATHER(0), PAGES(0, PG(0), 10), FINISH(0) },
 	EXPECT(2, 0, 10, 0, "RPRP", RANGE(1, PG(0), PG(8), 12, false, 0x3)) },
-{ ROW("batch_count_limit_flushes", BATCHING, CUR), TWO_CPUS,
+{ ROW("bundle_keeps_a_pair_free", BATCHING, CUR), TWO_CPUS,
+	.ops = { FAIL_ALLOC(0), GATHER(0), PAGES(0, PG(0), 10), FINISH(0) },
+	EXPECT(2, 0, 10, 0, "RPRP", RANGE(1, PG(0), PG(7), 12, false, 0x3)) },
+{ ROW("batch_count_limit_flushes", BATCHING, V61), TWO_CPUS,
 	.ops = { GATHER(0), PAGES(0, PG(0), 9698), FINISH(0) },
 	EXPECT(1, 1, 9698, 0, "AP", FULL(LAST, false, 0x3)) },
-{ ROW("batch_count_limit_then_more", BATCHING, CUR), TWO_CPUS,
+{ ROW("batch_count_limit_then_more", BATCHING, V61), TWO_CPUS,
 	.ops = { GATHER(0), PAGES(0, PG(0), 9699), FINISH(0) },
 	EXPECT(2, 1, 9699, 0, "APRP",
 	       RANGE(LAST, PG(9698), PG(9699), 12, false, 0x3)) },
+{ ROW("batch_count_limit_with_pair_reserve", BATCHING, V612), TWO_CPUS,
+	.ops = { GATHER(0), PAGES(0, PG(0), 9678), FINISH(0) },
+	EXPECT(1, 1, 9678, 0, "AP", FULL(LAST, false, 0x3)) },
+{ ROW("batch_count_limit_with_pair_reserve_then_more", BATCHING, CUR),
+	TWO_CPUS,
+	.ops = { GATHER(0), PAGES(0, PG(0), 9679), FINISH(0) },
+	EXPECT(2, 1, 9679, 0, "APRP",
+	       RANGE(LAST, PG(9678), PG(9679), 12, false, 0x3)) },
 { ROW("zap_batch_exhaustion_flushes_cleared_part", BATCHING, CUR), TWO_CPUS,
 	.vmas = { ANON(PG(0), PG(16)) },
 	.ops = { MAP(PG(0), PG(12), RW), FAIL_ALLOC(0), ZAP(1, PG(0), PG(12)) },
-	EXPECT(2, 0, 12, 0, "RPRP", RANGE(1, PG(0), PG(8), 12, false, 0x3)) },
+	EXPECT(2, 0, 12, 0, "RPRP", RANGE(1, PG(0), PG(7), 12, false, 0x3)) },
 { ROW("zap_batch_exhaustion_flushes_rest", BATCHING, "batch-range-lost"),
 	TWO_CPUS,
 	.vmas = { ANON(PG(0), PG(16)) },
@@ -1290,16 +1337,44 @@ const struct tlbh_case tlbh_engine_cases[] = {
 	.ops = { MAP(PG(0), PG(1), RW), MAP(PMD(1), PMD(1) + TLBH_PAGE_SIZE, RW),
 		 MAP(PMD(2), PMD(2) + TLBH_PAGE_SIZE, RW), MUNMAP(1, PMD(0), PMD(3)) },
 	EXPECT(1, 1, 3, 3, "ASTP", FULL(LAST, true, 0x3)) },
+/*
+ * Without a table batch page (the !*batch slow path of tlb_remove_table)
+ * one table is invalidated and freed at once; before d86564a2f085 it was
+ * freed without the invalidation.
+ */
 { ROW("tables_freed_before_flush", TABLE_FREE, "table-free-no-flush"),
 	TWO_CPUS,
 	.vmas = { ANON(PMD(0), PMD(1)) },
-	.ops = { MAP(PG(0), PG(2), RW), MUNMAP(1, PMD(0), PMD(1)) },
-	EXPECT(1, 0, 2, 1, "TRP", VIOL(TABLE_NO_FLUSH), BROKEN,
+	.ops = { MAP(PG(0), PG(2), RW), FAIL_ALLOC(0), MUNMAP(1, PMD(0), PMD(1)) },
+	EXPECT(1, 0, 2, 1, "STRP", VIOL(TABLE_NO_FLUSH), BROKEN,
 	       RANGE(LAST, PG(0), PG(2), 12, true, 0x3)) },
+{ ROW("table_batch_failure_flushes_first", TABLE_FREE, CUR), TWO_CPUS,
+	.vmas = { ANON(PMD(0), PMD(1)) },
+	.ops = { MAP(PG(0), PG(2), RW), FAIL_ALLOC(0), MUNMAP(1, PMD(0), PMD(1)) },
+	EXPECT(1, 0, 2, 1, "RSTP", RANGE(LAST, PG(0), PG(2), 12, true, 0x3)) },
+{ ROW("tables_ride_the_page_batch_on_6_x", TABLE_FREE, V612), TWO_CPUS,
+	.vmas = { ANON(PMD(0), PMD(1)) },
+	.ops = { MAP(PG(0), PG(2), RW), MUNMAP(1, PMD(0), PMD(1)) },
+	EXPECT(1, 0, 2, 1, "RPT", RANGE(LAST, PG(0), PG(2), 12, true, 0x3)) },
+/* free_pgtables: a VMA left in the same 2 MiB keeps the PTE table */
 { ROW("partial_pmd_keeps_its_table", TABLE_FREE, CUR), TWO_CPUS,
-	.vmas = { ANON(PG(0), PG(16)) },
+	.vmas = { ANON(PG(0), PG(16)), ANON(PG(16), PG(32)) },
 	.ops = { MAP(PG(0), PG(2), RW), MUNMAP(1, PG(0), PG(16)) },
 	EXPECT(1, 0, 2, 0, "RP", RANGE(LAST, PG(0), PG(2), 12, false, 0x3)) },
+{ ROW("isolated_small_vma_frees_its_table", TABLE_FREE, CUR), TWO_CPUS,
+	.vmas = { ANON(PG(4), PG(16)) },
+	.ops = { MAP(PG(4), PG(6), RW), MUNMAP(1, PG(4), PG(16)) },
+	EXPECT(1, 0, 2, 1, "RSTP", RANGE(LAST, PG(0), PG(6), 12, true, 0x3)) },
+{ ROW("munmap_split_keeps_the_table", TABLE_FREE, CUR), TWO_CPUS,
+	.vmas = { ANON(PG(0), PG(16)) },
+	.ops = { MAP(PG(4), PG(6), RW), MUNMAP(1, PG(4), PG(8)) },
+	EXPECT(1, 0, 2, 0, "RP", RANGE(LAST, PG(4), PG(6), 12, false, 0x3)) },
+{ ROW("empty_table_freed_with_pmd_stride", TABLE_FREE, CUR), TWO_CPUS,
+	.vmas = { ANON(PMD(0), PMD(1)) },
+	.ops = { MAP(PG(0), PG(1), RW), ZAP(1, PG(0), PG(1)),
+		 MUNMAP(1, PMD(0), PMD(1)) },
+	EXPECT(2, 0, 1, 1, "RPRST",
+	       RANGE(LAST, PMD(0), PMD(0) + TLBH_PAGE_SIZE, 21, true, 0x3)) },
 
 /* delayed rmap: dirty file pages keep their rmap until the flush */
 { ROW("delayed_rmap_removed_after_flush", DELAYED_RMAP, CUR), TWO_CPUS,
@@ -1310,22 +1385,37 @@ const struct tlbh_case tlbh_engine_cases[] = {
 	.vmas = { ANON(PMD(0), PMD(1)) },
 	.ops = { MAP(PG(0), PG(1), DIRTY_FILE), ZAP(1, PG(0), PG(1)) },
 	EXPECT(1, 0, 1, 0, "MRP", RANGE(LAST, PG(0), PG(1), 12, false, 0x3)) },
-{ ROW("delayed_rmap_forces_flush_per_table", DELAYED_RMAP, CUR), TWO_CPUS,
+{ ROW("delayed_rmap_forces_flush_per_table", DELAYED_RMAP, V612), TWO_CPUS,
 	.vmas = { ANON(PMD(0), PMD(2)) },
 	.ops = { MAP(PG(0), PG(1), DIRTY_FILE),
 		 MAP(PMD(1), PMD(1) + TLBH_PAGE_SIZE, DIRTY_FILE),
 		 ZAP(1, PMD(0), PMD(2)) },
 	EXPECT(2, 0, 2, 0, "RMPRMP",
 	       RANGE(LAST, PMD(1), PMD(1) + TLBH_PAGE_SIZE, 12, false, 0x3)) },
+{ ROW("delayed_rmap_flush_then_pt_reclaim", DELAYED_RMAP, CUR), TWO_CPUS,
+	.vmas = { ANON(PMD(0), PMD(2)) },
+	.ops = { MAP(PG(0), PG(1), DIRTY_FILE),
+		 MAP(PMD(1), PMD(1) + TLBH_PAGE_SIZE, DIRTY_FILE),
+		 ZAP(1, PMD(0), PMD(2)) },
+	EXPECT(3, 1, 2, 2, "RMPAMSTPRST",
+	       RANGE(LAST, PMD(1), PMD(1) + TLBH_PAGE_SIZE, 21, true, 0x3)) },
+/* 6.1 has no delayed rmap, but still flushes a dirty file page under the PTL */
+{ ROW("dirty_file_flush_without_delayed_rmap", DELAYED_RMAP, V61), TWO_CPUS,
+	.vmas = { ANON(PMD(0), PMD(2)) },
+	.ops = { MAP(PG(0), PG(1), DIRTY_FILE),
+		 MAP(PMD(1), PMD(1) + TLBH_PAGE_SIZE, DIRTY_FILE),
+		 ZAP(1, PMD(0), PMD(2)) },
+	EXPECT(2, 0, 2, 0, "MRPMRP",
+	       RANGE(LAST, PMD(1), PMD(1) + TLBH_PAGE_SIZE, 12, false, 0x3)) },
 
 /* LUF: lazy unmap flush of clean read-only pages */
 { ROW("luf_munmap_returns_with_flush_owed", LUF, "luf-naive"), TWO_CPUS,
-	.vmas = { ANON(PG(0), PG(16)) },
+	.vmas = { ANON(PG(0), PG(16)), ANON(PG(16), PG(32)) },
 	.ops = { MAP(PG(0), PG(1), RO), RECLAIM(0, PG(0), 1),
 		 MUNMAP(1, PG(0), PG(16)) },
 	EXPECT(0, 0, 1, 0, "L", VIOL(LUF_HOLE)) },
 { ROW("luf_vma_flag_makes_munmap_pay", LUF, "luf-vma-flag"), TWO_CPUS,
-	.vmas = { ANON(PG(0), PG(16)) },
+	.vmas = { ANON(PG(0), PG(16)), ANON(PG(16), PG(32)) },
 	.ops = { MAP(PG(0), PG(1), RO), RECLAIM(0, PG(0), 1),
 		 MUNMAP(1, PG(0), PG(16)) },
 	EXPECT(1, 1, 1, 0, "LA", FULL(LAST, false, 0x3)) },
@@ -1338,10 +1428,10 @@ const struct tlbh_case tlbh_engine_cases[] = {
 	.ops = { MAP(PG(0), PG(1), RW), RECLAIM(0, PG(0), 1), RECLAIM_FLUSH },
 	EXPECT(1, 1, 1, 0, "AP", FULL(LAST, false, 0x3)) },
 { ROW("upstream_munmap_pays_reclaim_batch", LUF, CUR), TWO_CPUS,
-	.vmas = { ANON(PG(0), PG(16)) },
+	.vmas = { ANON(PG(0), PG(16)), ANON(PG(16), PG(32)) },
 	.ops = { MAP(PG(0), PG(1), RO), RECLAIM(0, PG(0), 1),
 		 MUNMAP(1, PG(0), PG(16)), RECLAIM_FLUSH },
-	EXPECT(2, 2, 1, 0, "AP", FULL(1, false, 0x3)) },
+	EXPECT(2, 2, 1, 0, "AP", FULL(1, true, 0x3)) },
 
 /* hugetlb: flush and free before the hugetlb VMA lock drops */
 { ROW("hugetlb_freed_before_unlock", HUGETLB, CUR), TWO_CPUS,
@@ -1359,7 +1449,7 @@ const struct tlbh_case tlbh_engine_cases[] = {
 { ROW("clear_refs_flushes_mm", SOFT_DIRTY, CUR), TWO_CPUS,
 	.vmas = { ANON(PMD(0), PMD(1)) },
 	.ops = { MAP(PG(0), PG(2), RW | SOFT_DIRTY), CLEAR_REFS(1) },
-	EXPECT(1, 1, 0, 0, "A", FULL(LAST, false, 0x3)) },
+	EXPECT(1, 1, 0, 0, "A", FULL(LAST, true, 0x3)) },
 { ROW("clear_refs_gather_returns_early", SOFT_DIRTY, "soft-dirty-no-flush"),
 	TWO_CPUS,
 	.vmas = { ANON(PMD(0), PMD(1)) },
@@ -1368,7 +1458,7 @@ const struct tlbh_case tlbh_engine_cases[] = {
 { ROW("clear_refs_read_only_still_flushes", SOFT_DIRTY, CUR), TWO_CPUS,
 	.vmas = { ANON(PMD(0), PMD(1)) },
 	.ops = { MAP(PG(0), PG(2), RO | SOFT_DIRTY), CLEAR_REFS(1) },
-	EXPECT(1, 1, 0, 0, "A", FULL(LAST, false, 0x3)) },
+	EXPECT(1, 1, 0, 0, "A", FULL(LAST, true, 0x3)) },
 { ROW("clear_refs_read_only_harmless_without_flush", SOFT_DIRTY,
 		"soft-dirty-no-flush"), TWO_CPUS,
 	.vmas = { ANON(PMD(0), PMD(1)) },

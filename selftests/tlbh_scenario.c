@@ -104,6 +104,11 @@ static int sc_exec(struct sc_worker *w, const struct sc_step *st)
 		return tlbh_range_cmd(c->fd, TLBH_IOC_CLEAR_REFS, 0, 0, 0, NULL);
 	case SC_DRAIN:
 		return tlbh_range_cmd(c->fd, TLBH_IOC_DRAIN, 0, 0, 0, NULL);
+	case SC_INJECT: {
+		struct tlbh_inject in = { .batch_fail = st->nr };
+
+		return tlbh_ioctl(c->fd, TLBH_IOC_INJECT, &in);
+	}
 	case SC_RECLAIM: {
 		struct tlbh_reclaim_arg ra = { .offset = st->off,
 					       .flags = st->flags };

@@ -61,6 +61,7 @@ enum sc_action {
 	SC_MPROTECT,
 	SC_CLEAR_REFS,
 	SC_DRAIN,
+	SC_INJECT,		/* the next nr batch-page allocations fail */
 	SC_NR_ACTIONS,
 };
 

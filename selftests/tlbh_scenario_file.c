@@ -82,6 +82,8 @@ static const struct sc_action_spec {
 			  { { "WRITE", TLBH_PROT_WRITE } } },
 	[SC_CLEAR_REFS] = { "CLEAR_REFS", "(no arguments)", 0, 0 },
 	[SC_DRAIN] = { "DRAIN", "(no arguments)", 0, 0 },
+	[SC_INJECT] = { "INJECT", "NR (batch allocations that fail)", 1, 1,
+			{ F_NR } },
 };
 
 static const struct sc_flag_word vma_words[] = {
@@ -578,6 +580,7 @@ static int check_step(struct pctx *p, const struct scenario *sc,
 	case SC_RECLAIM_FLUSH:
 	case SC_CLEAR_REFS:
 	case SC_DRAIN:
+	case SC_INJECT:
 		return 0;
 	case SC_FLUSH:
 		if (st->flags & TLBH_FLUSH_MM)
@@ -792,6 +795,9 @@ int sc_write(FILE *f, const struct scenario *sc, const char *comment)
 			break;
 		case SC_ZAP_BATCH:
 			fprintf(f, " %s %s %u %s", a, b, st->nr, d);
+			break;
+		case SC_INJECT:
+			fprintf(f, " %u", st->nr);
 			break;
 		case SC_FLUSH:
 			if (!(st->flags & TLBH_FLUSH_MM))

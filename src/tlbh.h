@@ -126,6 +126,8 @@ int tlbh_cmd_cpu_counters(struct tlbh_call *c);
 int tlbh_cmd_pool(struct tlbh_call *c);
 int tlbh_cmd_drain(struct tlbh_call *c);
 int tlbh_cmd_clear_refs(struct tlbh_call *c);
+int tlbh_check_inject(struct tlbh_call *c);
+int tlbh_cmd_inject(struct tlbh_call *c);
 int tlbh_cmd_policy_info(struct tlbh_call *c);
 int tlbh_cmd_rule_info(struct tlbh_call *c);
 int tlbh_done_free(struct tlbh_call *c, int ret);

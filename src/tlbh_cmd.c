@@ -427,7 +427,7 @@ int tlbh_cmd_unmap(struct tlbh_call *c)
 {
 	struct tlbh_space *sp = c->sp;
 	struct tlbh_range *r = c->arg;
-	unsigned long start = sp->base + r->offset;
+	unsigned long start = sp->base + r->offset, floor, ceiling;
 	struct tlbh_vma *first;
 	struct tlbh_op op;
 	unsigned int n;
@@ -436,16 +436,23 @@ int tlbh_cmd_unmap(struct tlbh_call *c)
 	if (ret)
 		return ret;
 	n = tlbh_vmas_in(sp, start, start + r->length, &first);
-	if (n && (r->flags & TLBH_HOLD)) {
+	if (!n)
+		goto out;
+	/* Page tables of the park area, above the data, are never freed. */
+	tlbh_op_unmap_bounds(sp->vmas, sp->nr_vmas, first - sp->vmas, n,
+			     start, start + r->length, sp->base,
+			     sp->base + sp->data_size, &floor, &ceiling);
+	if (r->flags & TLBH_HOLD) {
 		tlbh_op_munmap_begin(&sp->held_op, &sp->vm, first, n,
-				     start, start + r->length);
+				     start, start + r->length, floor, ceiling);
 		sp->held = TLBH_HELD_UNMAP;
 		r->out = 1;
-	} else if (n) {
+	} else {
 		tlbh_op_munmap_begin(&op, &sp->vm, first, n, start,
-				     start + r->length);
+				     start + r->length, floor, ceiling);
 		tlbh_op_munmap_end(&op);
 	}
+out:
 	tlbh_maybe_drain(sp);
 	return 0;
 }
@@ -455,12 +462,12 @@ int tlbh_cmd_mprotect(struct tlbh_call *c)
 	struct tlbh_space *sp = c->sp;
 	struct tlbh_range *r = c->arg;
 	unsigned long start = sp->base + r->offset, end = start + r->length;
-	unsigned int i;
+	struct tlbh_vma *first;
+	unsigned int n = tlbh_vmas_in(sp, start, end, &first);
 
-	for (i = 0; i < sp->nr_vmas; i++)
-		if (sp->vmas[i].end > start && sp->vmas[i].start < end)
-			tlbh_op_mprotect(&sp->vm, &sp->vmas[i], start, end,
-					 r->flags & TLBH_PROT_WRITE);
+	if (n)
+		tlbh_op_mprotect(&sp->vm, first, n, start, end,
+				 r->flags & TLBH_PROT_WRITE);
 	return 0;
 }
 
@@ -469,6 +476,21 @@ int tlbh_cmd_drain(struct tlbh_call *c)
 	struct tlbh_range *r = c->arg;
 
 	r->out = tlbh_pool_drain(c->sp);
+	return 0;
+}
+
+int tlbh_check_inject(struct tlbh_call *c)
+{
+	struct tlbh_inject *in = c->arg;
+
+	return in->batch_fail > 1024 ? -EINVAL : 0;
+}
+
+int tlbh_cmd_inject(struct tlbh_call *c)
+{
+	struct tlbh_inject *in = c->arg;
+
+	c->sp->inject_batch_fail = in->batch_fail;
 	return 0;
 }
 

@@ -158,23 +158,31 @@ static void new_generation(struct tlbh_mm *mm)
 }
 
 /*
- * Pick the CPUs: if another CPU has the mm, every CPU of mm_cpus except
- * lazy ones (unless tables were freed, which lazy CPUs could still walk
- * speculatively); else this CPU if it has the mm loaded; else nobody,
- * and then nothing is sent.
+ * Pick the CPUs the way flush_tlb_mm_range() and native_flush_tlb_multi()
+ * do.  If another CPU is in mm_cpumask, every CPU of it when page tables
+ * were freed (lazy CPUs could still walk them speculatively), else the
+ * ones should_flush_tlb() accepts: not lazy, and running the mm (or the
+ * once-a-second trim of stale CPUs is due).  Else this CPU, if it runs
+ * the mm; else nobody, and then nothing is sent.
  */
 static bool pick_targets(struct tlbh_mm *mm, struct tlbh_flush *f)
 {
 	tlbh_cpus_t cpus = mm->ops->mm_cpus(mm->priv);
 	tlbh_cpus_t self = TLBH_CPU(mm->ops->this_cpu(mm->priv));
+	tlbh_cpus_t loaded = mm->ops->loaded_cpus ?
+			     mm->ops->loaded_cpus(mm->priv) : cpus;
 
 	if (cpus & ~self) {
 		f->cpus = cpus;
-		if (!f->freed_tables)
+		if (!f->freed_tables) {
 			f->cpus &= ~mm->ops->lazy_cpus(mm->priv);
+			if (!(mm->ops->trim_cpumask &&
+			      mm->ops->trim_cpumask(mm->priv)))
+				f->cpus &= loaded;
+		}
 		return true;
 	}
-	if (cpus & self) {
+	if (loaded & self) {
 		f->cpus = self;
 		return true;
 	}
@@ -182,6 +190,28 @@ static bool pick_targets(struct tlbh_mm *mm, struct tlbh_flush *f)
 	if (mm->ops->flush_skip)
 		mm->ops->flush_skip(mm->priv, "no-target");
 	return false;
+}
+
+/*
+ * broadcast_tlb_flush(): an mm with a global ASID is flushed by INVLPGB on
+ * every CPU at once, lazy or not, ranged within the ceiling, whole
+ * otherwise; while CPUs may still run it on per-CPU ASIDs they get the
+ * flush by IPI too (finish_asid_transition), after which the transition
+ * is over.
+ */
+static void broadcast_flush(struct tlbh_mm *mm, struct tlbh_flush *f)
+{
+	struct tlbh_flush ipi = *f;
+
+	f->broadcast = true;
+	f->cpus = TLBH_ALL_CPUS;
+	send_flush(mm, f);
+	if (!mm->asid_transition)
+		return;
+	ipi.freed_tables = true;	/* every CPU of the mask, as on_each_cpu_mask */
+	if (pick_targets(mm, &ipi))
+		send_flush(mm, &ipi);
+	mm->asid_transition = false;
 }
 
 /**
@@ -214,18 +244,32 @@ void tlbh_flush_tlb_range(struct tlbh_mm *mm, unsigned long start,
 		f.end = TLBH_FLUSH_ALL;
 		f.full = true;
 	}
-	if (pick_targets(mm, &f))
-		send_flush(mm, &f);
+	if (mm->global_asid) {
+		broadcast_flush(mm, &f);
+		return;
+	}
+	if (!pick_targets(mm, &f))
+		return;
+	send_flush(mm, &f);
+	/* consider_global_asid(), after a flush that had to IPI others */
+	if (mm->arch.invlpgb && (f.cpus & ~TLBH_CPU(mm->ops->this_cpu(mm->priv))) &&
+	    mm->ops->global_asid && mm->ops->global_asid(mm->priv)) {
+		mm->global_asid = true;
+		mm->asid_transition = true;
+	}
 }
 
 /**
  * tlbh_flush_tlb_mm - flush the whole address space (flush_tlb_mm)
  * @mm: address space
  * @reason: tag for the backend
+ *
+ * x86 passes freed_tables for it (as for flush_tlb_range), so lazy CPUs
+ * get it too; only flush_tlb_page() leaves them out.
  */
 void tlbh_flush_tlb_mm(struct tlbh_mm *mm, const char *reason)
 {
-	tlbh_flush_tlb_range(mm, 0, TLBH_FLUSH_ALL, TLBH_PAGE_SHIFT, false,
+	tlbh_flush_tlb_range(mm, 0, TLBH_FLUSH_ALL, TLBH_PAGE_SHIFT, true,
 			     reason);
 }
 
@@ -320,11 +364,12 @@ static void flush_rmap_batch(struct tlbh_mm *mm, struct tlbh_page_batch *batch)
 	unsigned int i;
 
 	for (i = 0; i < batch->nr; i++) {
-		if (!(batch->entries[i] & 1))
+		if (!(batch->entries[i] & TLBH_ENTRY_DELAY_RMAP))
 			continue;
-		batch->entries[i] &= ~1UL;
+		batch->entries[i] &= ~TLBH_ENTRY_DELAY_RMAP;
 		if (mm->ops->remove_rmap)
-			mm->ops->remove_rmap(mm->priv, batch->entries[i] >> 1);
+			mm->ops->remove_rmap(mm->priv, batch->entries[i] >>
+					     TLBH_ENTRY_SHIFT);
 	}
 }
 
@@ -346,6 +391,12 @@ void tlbh_flush_rmaps(struct tlbh_gather *tlb)
 	tlb->delayed_rmap = 0;
 }
 
+static void free_table_now(struct tlbh_mm *mm, unsigned long table_pfn)
+{
+	mm->ops->free_table(mm->priv, table_pfn);
+	mm->stats.tables_freed++;
+}
+
 static void free_gathered_pages(struct tlbh_gather *tlb)
 {
 	struct tlbh_mm *mm = tlb->mm;
@@ -358,7 +409,13 @@ static void free_gathered_pages(struct tlbh_gather *tlb)
 	check_free(tlb, "page freed before the flush");
 	for (batch = &tlb->local; batch && batch->nr; batch = batch->next) {
 		for (i = 0; i < batch->nr; i++) {
-			mm->ops->free_page(mm->priv, batch->entries[i] >> 1,
+			unsigned long e = batch->entries[i];
+
+			if (e & TLBH_ENTRY_TABLE) {
+				free_table_now(mm, e >> TLBH_ENTRY_SHIFT);
+				continue;
+			}
+			mm->ops->free_page(mm->priv, e >> TLBH_ENTRY_SHIFT,
 					   false);
 			mm->stats.pages_freed++;
 		}
@@ -367,23 +424,23 @@ static void free_gathered_pages(struct tlbh_gather *tlb)
 	tlb->active = &tlb->local;
 }
 
-static void free_table_now(struct tlbh_mm *mm, unsigned long table_pfn)
-{
-	mm->ops->free_table(mm->priv, table_pfn);
-	mm->stats.tables_freed++;
-}
-
-/* tlb_table_invalidate: hardware walkers may cache what we free. */
+/*
+ * tlb_table_invalidate: hardware walkers may cache what we free, so the
+ * TLB is flushed before a table batch goes (on arches that need it, and
+ * under the rule: before d86564a2f085 nothing flushed here).
+ */
 static void table_invalidate(struct tlbh_gather *tlb)
 {
-	if (tlb->mm->arch.table_invalidate)
+	if (tlb->mm->arch.table_invalidate &&
+	    tlbh_rule(tlb->mm, TLBH_RULE_TABLE_INVALIDATE))
 		tlbh_flush_tlbonly(tlb);
 }
 
 static void check_table_free(struct tlbh_gather *tlb)
 {
-	if (tlb->mm->arch.table_invalidate)
-		check_free(tlb, "page table freed before the flush");
+	if (tlb->mm->arch.table_invalidate && audit_pending(tlb))
+		tlbh_report(tlb->mm, TLBH_VIOL_TABLE_NO_FLUSH, tlb->audit_start,
+			    "page table freed before the flush");
 }
 
 static void free_tables(struct tlbh_gather *tlb)
@@ -445,6 +502,24 @@ static bool next_batch(struct tlbh_gather *tlb)
 	return true;
 }
 
+/*
+ * Add one entry to the active batch page and move on when it is full:
+ * at max entries, or one early with the pair reserve (6.12 on), which
+ * keeps room for the two entries a multi-page folio takes.
+ *
+ * Return: true when no further batch page can be had: flush now.
+ */
+static bool queue_entry(struct tlbh_gather *tlb, unsigned long entry)
+{
+	struct tlbh_page_batch *batch = tlb->active;
+	unsigned int full = batch->max;
+
+	if (tlbh_rule(tlb->mm, TLBH_RULE_BATCH_PAIR_RESERVE))
+		full--;
+	batch->entries[batch->nr++] = entry;
+	return batch->nr >= full && !next_batch(tlb);
+}
+
 /**
  * tlbh_remove_page - queue a page to be freed after the flush
  * @tlb: gather
@@ -461,7 +536,6 @@ bool tlbh_remove_page(struct tlbh_gather *tlb, unsigned long pfn,
 		      unsigned int page_size, bool delay_rmap)
 {
 	struct tlbh_mm *mm = tlb->mm;
-	struct tlbh_page_batch *batch = tlb->active;
 
 	WARN_ON_ONCE(!tlb->end && !tlb->fullmm);
 	if (delay_rmap && !tlbh_rule(mm, TLBH_RULE_DELAYED_RMAP)) {
@@ -471,12 +545,8 @@ bool tlbh_remove_page(struct tlbh_gather *tlb, unsigned long pfn,
 	}
 	if (delay_rmap)
 		tlb->delayed_rmap = 1;
-	batch->entries[batch->nr++] = pfn << 1 | delay_rmap;
-	if (batch->nr == batch->max) {
-		if (!next_batch(tlb))
-			return true;
-	}
-	return false;
+	return queue_entry(tlb, pfn << TLBH_ENTRY_SHIFT |
+			   (delay_rmap ? TLBH_ENTRY_DELAY_RMAP : 0));
 }
 
 /**
@@ -536,7 +606,12 @@ void tlbh_remove_table(struct tlbh_gather *tlb, unsigned long table_pfn)
  * @table_pfn: the table page
  * @addr: an address the table mapped
  *
- * The entry pointing to the table, one level up, counts as cleared.
+ * The entry pointing to the table, one level up, counts as cleared.  With
+ * the RCU table batch (7.2) the table waits in its own batch, freed after
+ * the flush and a grace period; else (6.x on native x86) it joins the page
+ * batch and is freed with the pages after the flush, the IPI to every CPU
+ * of the mm (freed_tables) holding lockless walkers off.  A full page
+ * batch flushes and frees at once, as tlb_remove_page() does.
  */
 void tlbh_free_table(struct tlbh_gather *tlb, enum tlbh_level level,
 		     unsigned long table_pfn, unsigned long addr)
@@ -551,13 +626,12 @@ void tlbh_free_table(struct tlbh_gather *tlb, enum tlbh_level level,
 	if (mm->arch.need_flush_all && level != TLBH_LEVEL_PTE)
 		tlb->need_flush_all = 1;
 
-	if (!tlbh_rule(mm, TLBH_RULE_TABLE_FREE_GATHERED)) {
-		tlbh_report(mm, TLBH_VIOL_TABLE_NO_FLUSH, addr,
-			    "page table freed as soon as it was unhooked");
-		free_table_now(mm, table_pfn);
+	if (tlbh_rule(mm, TLBH_RULE_TABLE_RCU_BATCH)) {
+		tlbh_remove_table(tlb, table_pfn);
 		return;
 	}
-	tlbh_remove_table(tlb, table_pfn);
+	if (queue_entry(tlb, table_pfn << TLBH_ENTRY_SHIFT | TLBH_ENTRY_TABLE))
+		tlbh_flush_mmu(tlb);
 }
 
 /* ------------------------------------------------------------------ */
@@ -794,10 +868,15 @@ void tlbh_reclaim_flush(struct tlbh_mm *mm, struct tlbh_reclaim_batch *b)
 
 	if (!b->flush_required)
 		return;
-	if (b->cpus & ~self)
+	if (mm->arch.invlpgb) {
+		/* invlpgb_flush_all_nonglobals(): every CPU, every ASID */
+		f.broadcast = true;
+		f.cpus = TLBH_ALL_CPUS;
+	} else if (b->cpus & ~self) {
 		f.cpus = b->cpus & ~mm->ops->lazy_cpus(mm->priv);
-	else
+	} else {
 		f.cpus = b->cpus & self;
+	}
 	b->cpus = 0;
 	b->flush_required = false;
 	b->writable = false;

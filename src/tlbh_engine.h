@@ -125,6 +125,8 @@ struct tlbh_vma {
  * @stride_shift: invalidation stride (page, PMD, PUD or P4D shift)
  * @freed_tables: page tables were freed: paging-structure caches too
  * @full: flush the whole address space instead of a range
+ * @broadcast: one INVLPGB broadcast reaches every CPU (@cpus is all);
+ *	no IPI is sent for it
  * @cpus: CPUs that must carry out the flush
  * @reason: short tag for traces and diagnostics
  */
@@ -134,9 +136,13 @@ struct tlbh_flush {
 	unsigned int stride_shift;
 	bool freed_tables;
 	bool full;
+	bool broadcast;
 	tlbh_cpus_t cpus;
 	const char *reason;
 };
+
+/* Every CPU: the target set of a broadcast flush. */
+#define TLBH_ALL_CPUS		(~(tlbh_cpus_t)0)
 
 /* Kinds of violation the engine reports under buggy policies (the list). */
 enum tlbh_violation {
@@ -160,6 +166,16 @@ enum tlbh_violation {
  * @free_batch: release batch storage
  * @mm_cpus: CPUs that have the mm in their mm_cpumask
  * @lazy_cpus: CPUs of @mm_cpus that are in lazy TLB mode
+ * @loaded_cpus: CPUs of @mm_cpus that run the mm (lazily or not); a CPU
+ *	that left it stays in mm_cpumask on kernels that trim the mask lazily
+ *	(optional: without it every CPU of @mm_cpus runs the mm)
+ * @trim_cpumask: the once-a-second trim of mm_cpumask is due for this
+ *	flush (should_trim_cpumask), so CPUs that left the mm get it too
+ *	(optional)
+ * @global_asid: with arch.invlpgb, whether to give the mm a global ASID
+ *	now, after a flush that had to IPI other CPUs (consider_global_asid:
+ *	sampled, and only for an mm active on more than three CPUs)
+ *	(optional)
  * @this_cpu: the CPU the engine runs on
  * @violation: the engine found its safety invariant broken (optional)
  * @flush_skip: the engine sent no flush, @why tells why; called where
@@ -184,6 +200,9 @@ struct tlbh_backend_ops {
 	void (*free_batch)(void *priv, void *batch);
 	tlbh_cpus_t (*mm_cpus)(void *priv);
 	tlbh_cpus_t (*lazy_cpus)(void *priv);
+	tlbh_cpus_t (*loaded_cpus)(void *priv);
+	bool (*trim_cpumask)(void *priv);
+	bool (*global_asid)(void *priv);
 	unsigned int (*this_cpu)(void *priv);
 	void (*violation)(void *priv, enum tlbh_violation kind,
 			  unsigned long addr, const char *what);
@@ -200,6 +219,9 @@ struct tlbh_backend_ops {
  *	freeing a table batch (false on sparc, powerpc hash)
  * @page_size_tracking: CONFIG_MMU_GATHER_PAGE_SIZE
  * @need_flush_all: the arch asks for full flushes (x86-PAE style)
+ * @invlpgb: the CPUs can broadcast invalidations (AMD INVLPGB, 7.2): an
+ *	mm active on more than three CPUs may get a global ASID, and then
+ *	its flushes are broadcasts instead of IPIs
  */
 struct tlbh_arch {
 	unsigned int flush_ceiling;
@@ -207,6 +229,7 @@ struct tlbh_arch {
 	bool table_invalidate;
 	bool page_size_tracking;
 	bool need_flush_all;
+	bool invlpgb;
 };
 
 /**
@@ -236,6 +259,9 @@ struct tlbh_stats {
  * @batched_flushed: ... and flushed by flush_tlb_batched_pending
  * @luf_pending: LUF skipped flushes that are owed before page reuse
  * @luf_cpus: CPUs that may hold the entries LUF skipped
+ * @global_asid: the mm has a global ASID (arch.invlpgb): flushes broadcast
+ * @asid_transition: ... and some CPU may still run it on a per-CPU ASID,
+ *	so flushes still IPI mm_cpumask as well (finish_asid_transition)
  * @stats: counters
  */
 struct tlbh_mm {
@@ -248,6 +274,8 @@ struct tlbh_mm {
 	atomic_t batched_flushed;
 	bool luf_pending;
 	tlbh_cpus_t luf_cpus;
+	bool global_asid;
+	bool asid_transition;
 	struct tlbh_stats stats;
 };
 
@@ -259,7 +287,7 @@ struct tlbh_mm {
  * @next: next batch
  * @nr: entries used
  * @max: capacity
- * @entries: pfn << 1 | delay_rmap
+ * @entries: pfn << 2 | TLBH_ENTRY_TABLE | TLBH_ENTRY_DELAY_RMAP
  */
 struct tlbh_page_batch {
 	struct tlbh_page_batch *next;
@@ -267,6 +295,14 @@ struct tlbh_page_batch {
 	unsigned int max;
 	unsigned long entries[];
 };
+
+/*
+ * A page batch entry: a page (or, without the RCU table batch, a page
+ * table) and whether its rmap removal waits for the flush.
+ */
+#define TLBH_ENTRY_DELAY_RMAP	0x1UL
+#define TLBH_ENTRY_TABLE	0x2UL
+#define TLBH_ENTRY_SHIFT	2
 
 /* Entries of a batch page, and the limit on batch pages per gather. */
 #define TLBH_GATHER_BATCH \

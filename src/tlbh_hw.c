@@ -228,6 +228,12 @@ static void tlbh_be_sync_table_free(void *priv)
 
 static void *tlbh_be_alloc_batch(void *priv)
 {
+	struct tlbh_space *sp = priv;
+
+	if (sp->inject_batch_fail) {
+		sp->inject_batch_fail--;
+		return NULL;
+	}
 	return kmalloc(TLBH_PAGE_SIZE, GFP_NOWAIT | __GFP_NOWARN);
 }
 

@@ -126,6 +126,9 @@ const struct tlbh_ioctl_desc tlbh_ioctls[] = {
 	{ CMD(RULE_INFO, NO_SPACE),
 	  ARG(struct tlbh_rule_info, name, reserved),
 	  .run = tlbh_cmd_rule_info },
+	{ CMD(INJECT, SPACE_READ),
+	  ARG(struct tlbh_inject, reserved, reserved),
+	  .check = tlbh_check_inject, .run = tlbh_cmd_inject },
 };
 EXPORT_SYMBOL_NS_GPL(tlbh_ioctls, TLBH_NS);
 

@@ -52,12 +52,13 @@ static void drop_lock(struct tlbh_vm *vm, enum tlbh_lock lock,
  * the PTL is dropped; a full batch forces a flush and a restart.
  */
 static void zap_pte_range(struct tlbh_vm *vm, struct tlbh_gather *tlb,
-			  unsigned long addr, unsigned long end)
+			  unsigned long addr, unsigned long end, bool reclaim_pt)
 {
 	const struct tlbh_pt_ops *pt = vm->pt_ops;
 	struct tlbh_mm *mm = vm->engine;
+	unsigned long start = addr;
 	bool force_flush, force_break;
-	tlbh_pte_t pte;
+	tlbh_pte_t pte, pmd;
 	bool delay;
 
 	tlbh_change_page_size(tlb, PAGE_BYTES);
@@ -72,9 +73,13 @@ again:
 		tlbh_track_clear(tlb, addr, PAGE_BYTES, TLBH_LEVEL_PTE);
 		if (pte & TLBH_PTE_SPECIAL)
 			continue;
-		/* Dirty file page: its rmap must outlive the flush. */
+		/*
+		 * Dirty file page: flushed before the PTL drops, so that
+		 * page_mkclean cannot miss a writable entry; with delayed
+		 * rmap its rmap also outlives the flush.
+		 */
 		delay = (pte & TLBH_PTE_FILE) && (pte & TLBH_PTE_DIRTY);
-		if (delay && tlbh_rule(mm, TLBH_RULE_DELAYED_RMAP))
+		if (delay && tlbh_rule(mm, TLBH_RULE_DIRTY_FILE_FLUSH))
 			force_flush = true;
 		if (tlbh_remove_page(tlb, tlbh_pte_pfn(pte), PAGE_BYTES, delay)) {
 			force_flush = true;
@@ -98,6 +103,19 @@ again:
 		tlbh_flush_mmu(tlb);
 	if (force_break && addr < end)
 		goto again;
+	/*
+	 * PT_RECLAIM: a madvise zap that covered the whole PTE table frees
+	 * it, now empty, through the gather.
+	 */
+	if (reclaim_pt && tlbh_rule(mm, TLBH_RULE_PT_RECLAIM) &&
+	    !(start & (PMD_BYTES - 1)) && end - start == PMD_BYTES) {
+		pmd = pt->read_pmd(vm->pt, start);
+		if (pmd & TLBH_PTE_TABLE) {
+			pt->write_pmd(vm->pt, start, 0);
+			tlbh_free_table(tlb, TLBH_LEVEL_PTE, tlbh_pte_pfn(pmd),
+					start);
+		}
+	}
 }
 
 /* A PMD-level leaf (hugetlb page or THP), only when fully covered. */
@@ -118,10 +136,13 @@ static void zap_huge_pmd(struct tlbh_vm *vm, struct tlbh_gather *tlb,
 		tlbh_flush_mmu(tlb);
 }
 
-/* unmap_single_vma: tlb_start_vma, the page-table walk, tlb_end_vma. */
+/*
+ * unmap_single_vma: tlb_start_vma, the page-table walk, tlb_end_vma.
+ * @reclaim_pt: a madvise zap, which may free emptied PTE tables.
+ */
 static void zap_vma(struct tlbh_vm *vm, struct tlbh_gather *tlb,
 		    struct tlbh_vma *vma, unsigned long start,
-		    unsigned long end)
+		    unsigned long end, bool reclaim_pt)
 {
 	unsigned long addr, next;
 	tlbh_pte_t pmd;
@@ -139,7 +160,7 @@ static void zap_vma(struct tlbh_vm *vm, struct tlbh_gather *tlb,
 		if (pmd & TLBH_PTE_HUGE)
 			zap_huge_pmd(vm, tlb, addr, next);
 		else
-			zap_pte_range(vm, tlb, addr, next);
+			zap_pte_range(vm, tlb, addr, next, reclaim_pt);
 	}
 	tlbh_end_vma(tlb, vma);
 }
@@ -181,20 +202,19 @@ int tlbh_op_zap_begin(struct tlbh_op *op, struct tlbh_vm *vm,
 		      unsigned long start, unsigned long end)
 {
 	struct tlbh_mm *mm = vm->engine;
-	unsigned int i;
 
 	op->vm = vm;
 	op->vmas = vmas;
 	op->nr_vmas = nr;
 	op->hugetlb_locked = false;
+	op->zapped = 0;
 	if (tlbh_vmas_hugetlb(vmas, nr)) {
 		if (take_lock(vm, TLBH_LOCK_HUGETLB_VMA, start))
 			return -EAGAIN;
 		op->hugetlb_locked = true;
 	}
 	tlbh_gather(&op->tlb, mm, false);
-	for (i = 0; i < nr; i++)
-		zap_vma(vm, &op->tlb, &vmas[i], start, end);
+	tlbh_op_zap_more(op, vmas, nr, start, end);
 
 	if (op->hugetlb_locked &&
 	    !tlbh_rule(mm, TLBH_RULE_HUGETLB_FLUSH_FIRST)) {
@@ -216,18 +236,33 @@ int tlbh_op_zap_begin(struct tlbh_op *op, struct tlbh_vm *vm,
  * @start: first address
  * @end: end address
  *
- * process_madvise(MADV_DONTNEED) since zap_page_range_single_batched:
- * the ranges share one gather, so its range tracking merges them and
- * one flush at tlbh_op_zap_end() covers them all.  Hugetlb VMAs need
- * their own gather and VMA lock; the caller zaps them separately.
+ * process_madvise(MADV_DONTNEED).  Since 7.2 (madv_gather_per_call)
+ * every range and VMA of the call shares the gather, so its range
+ * tracking merges them and one flush at tlbh_op_zap_end() covers them
+ * all; before, every VMA of every range had a gather of its own, which
+ * is finished before the next VMA is zapped.  Hugetlb VMAs need their own
+ * gather and VMA lock; the caller zaps them separately.  A zap of a
+ * PFNMAP VMA is a driver's (unmap_mapping_range), the others madvise's,
+ * which may free PTE tables they emptied (pt_reclaim).
  */
 void tlbh_op_zap_more(struct tlbh_op *op, struct tlbh_vma *vmas,
 		      unsigned int nr, unsigned long start, unsigned long end)
 {
+	struct tlbh_mm *mm = op->vm->engine;
+	bool per_call = tlbh_rule(mm, TLBH_RULE_MADV_GATHER_PER_CALL);
 	unsigned int i;
 
-	for (i = 0; i < nr; i++)
-		zap_vma(op->vm, &op->tlb, &vmas[i], start, end);
+	for (i = 0; i < nr; i++) {
+		if (max(start, vmas[i].start) >= min(end, vmas[i].end))
+			continue;
+		if (!per_call && op->zapped) {
+			tlbh_finish(&op->tlb);
+			tlbh_gather(&op->tlb, mm, false);
+		}
+		zap_vma(op->vm, &op->tlb, &vmas[i], start, end,
+			!(vmas[i].flags & TLBH_VM_PFNMAP));
+		op->zapped++;
+	}
 }
 
 /**
@@ -268,40 +303,171 @@ int tlbh_op_zap(struct tlbh_vm *vm, struct tlbh_vma *vmas, unsigned int nr,
 /* ------------------------------------------------------------------ */
 /* munmap and exit (unmap_region, free_pgtables, exit_mmap)             */
 
-/* free_pgd_range for one VMA: PTE tables fully inside it. */
-static void free_vma_tables(struct tlbh_vm *vm, struct tlbh_gather *tlb,
-			    struct tlbh_vma *vma, unsigned long start,
-			    unsigned long end)
+/*
+ * free_pgd_range(): free the page tables of [addr, end) that nothing else
+ * can need.  A PTE table goes when no VMA left below @floor or at and
+ * above @ceiling touches its 2 MiB, a PMD table when none touches its
+ * 1 GiB, a PUD table when none touches its 512 GiB (4-level paging; the
+ * upper levels only where the page tables can free them, pt_ops
+ * upper_table).  @ceiling 0 is the top of the address space.  The
+ * comparisons are the kernel's, wrapping included: end - 1 > ceiling - 1
+ * is "end is above ceiling, or there is no ceiling".
+ */
+#define PUD_BYTES	BIT(TLBH_PUD_SHIFT)
+#define P4D_BYTES	BIT(TLBH_P4D_SHIFT)
+
+static bool table_freeable(unsigned long start, unsigned long end,
+			   unsigned long floor, unsigned long ceiling,
+			   unsigned long size)
 {
-	unsigned long addr;
+	start &= ~(size - 1);
+	if (start < floor)
+		return false;
+	if (ceiling) {
+		ceiling &= ~(size - 1);
+		if (!ceiling)
+			return false;
+	}
+	return !(end - 1 > ceiling - 1);
+}
+
+static void free_upper(struct tlbh_vm *vm, struct tlbh_gather *tlb,
+		       enum tlbh_level level, unsigned long addr)
+{
+	const struct tlbh_pt_ops *pt = vm->pt_ops;
+	unsigned long table;
+
+	if (!pt->upper_table)
+		return;
+	table = pt->upper_table(vm->pt, level, addr);
+	if (!table)
+		return;
+	pt->unhook_upper(vm->pt, level, addr);
+	tlbh_free_table(tlb, level, table, addr);
+}
+
+/* free_pmd_range(): the PTE tables of one 1 GiB, then maybe its PMD table. */
+static void free_pmd_range(struct tlbh_vm *vm, struct tlbh_gather *tlb,
+			   unsigned long addr, unsigned long end,
+			   unsigned long floor, unsigned long ceiling)
+{
+	unsigned long start = addr;
 	tlbh_pte_t pmd;
 
-	start = max(start, vma->start);
-	end = min(end, vma->end);
-	for (addr = (start + PMD_BYTES - 1) & ~(PMD_BYTES - 1);
-	     addr + PMD_BYTES <= end; addr += PMD_BYTES) {
+	for (; addr < end; addr = pmd_end(addr, end)) {
 		pmd = vm->pt_ops->read_pmd(vm->pt, addr);
 		if (!(pmd & TLBH_PTE_TABLE))
 			continue;
 		vm->pt_ops->write_pmd(vm->pt, addr, 0);
 		tlbh_free_table(tlb, TLBH_LEVEL_PTE, tlbh_pte_pfn(pmd), addr);
 	}
+	if (table_freeable(start, end, floor, ceiling, PUD_BYTES))
+		free_upper(vm, tlb, TLBH_LEVEL_PMD, start & ~(PUD_BYTES - 1));
 }
 
-/* free_pgtables: tlb_free_vmas, then per VMA: unlink, free tables. */
+/* free_pud_range(): the 1 GiB regions of one 512 GiB, then its PUD table. */
+static void free_pud_range(struct tlbh_vm *vm, struct tlbh_gather *tlb,
+			   unsigned long addr, unsigned long end,
+			   unsigned long floor, unsigned long ceiling)
+{
+	unsigned long start = addr, next;
+
+	for (; addr < end; addr = next) {
+		next = min((addr & ~(PUD_BYTES - 1)) + PUD_BYTES, end);
+		free_pmd_range(vm, tlb, addr, next, floor, ceiling);
+	}
+	if (table_freeable(start, end, floor, ceiling, P4D_BYTES))
+		free_upper(vm, tlb, TLBH_LEVEL_PUD, start & ~(P4D_BYTES - 1));
+}
+
+static void free_pgd_range(struct tlbh_vm *vm, struct tlbh_gather *tlb,
+			   unsigned long addr, unsigned long end,
+			   unsigned long floor, unsigned long ceiling)
+{
+	unsigned long next;
+
+	addr &= ~(PMD_BYTES - 1);
+	if (addr < floor) {
+		addr += PMD_BYTES;
+		if (!addr)
+			return;
+	}
+	if (ceiling) {
+		ceiling &= ~(PMD_BYTES - 1);
+		if (!ceiling)
+			return;
+	}
+	if (end - 1 > ceiling - 1)
+		end -= PMD_BYTES;
+	if (addr > end - 1)
+		return;
+	for (; addr < end; addr = next) {
+		next = min((addr & ~(P4D_BYTES - 1)) + P4D_BYTES, end);
+		free_pud_range(vm, tlb, addr, next, floor, ceiling);
+	}
+}
+
+/*
+ * free_pgtables(): tlb_free_vmas, then per group of removed VMAs (a VMA
+ * and those that start within 2 MiB of its end; hugetlb VMAs alone):
+ * unlink them, free the page tables of the group up to the next group.
+ * The removed VMAs are the parts of @vmas inside [start, end).
+ */
 static void free_pgtables(struct tlbh_vm *vm, struct tlbh_gather *tlb,
 			  struct tlbh_vma *vmas, unsigned int nr,
-			  unsigned long start, unsigned long end)
+			  unsigned long start, unsigned long end,
+			  unsigned long floor, unsigned long ceiling)
 {
-	unsigned int i;
+	unsigned int i, j;
+	unsigned long lo, hi;
 
 	tlbh_free_vmas(tlb);
-	for (i = 0; i < nr; i++) {
-		tlbh_unlink_vma(tlb, &vmas[i]);
-		if (vm->pt_ops->unlink_vma)
-			vm->pt_ops->unlink_vma(vm->pt, &vmas[i]);
-		free_vma_tables(vm, tlb, &vmas[i], start, end);
+	for (i = 0; i < nr; i = j) {
+		lo = max(start, vmas[i].start);
+		hi = min(end, vmas[i].end);
+		for (j = i + 1; j < nr && !(vmas[i].flags & TLBH_VM_HUGETLB) &&
+		     !(vmas[j].flags & TLBH_VM_HUGETLB) &&
+		     max(start, vmas[j].start) <= hi + PMD_BYTES; j++)
+			hi = min(end, vmas[j].end);
+		for (; i < j; i++) {
+			tlbh_unlink_vma(tlb, &vmas[i]);
+			if (vm->pt_ops->unlink_vma)
+				vm->pt_ops->unlink_vma(vm->pt, &vmas[i]);
+		}
+		free_pgd_range(vm, tlb, lo, hi, floor,
+			       j < nr ? max(start, vmas[j].start) : ceiling);
 	}
+}
+
+/**
+ * tlbh_op_unmap_bounds - floor and ceiling of a munmap over harness VMAs
+ * @vmas: all VMAs of the address space, sorted
+ * @nr: number of @vmas
+ * @first: index of the first VMA the munmap meets
+ * @n: number of VMAs it meets
+ * @start: first address of the munmap
+ * @end: its end
+ * @low: floor when no VMA stays below (the lowest address tables may be
+ *	freed from)
+ * @high: ceiling when no VMA stays above (0: the top)
+ * @floor: out: end of what stays below (@start when the first VMA is
+ *	split)
+ * @ceiling: out: start of what stays above (@end when the last is split)
+ */
+void tlbh_op_unmap_bounds(const struct tlbh_vma *vmas, unsigned int nr,
+			  unsigned int first, unsigned int n,
+			  unsigned long start, unsigned long end,
+			  unsigned long low, unsigned long high,
+			  unsigned long *floor, unsigned long *ceiling)
+{
+	if (vmas[first].start < start)
+		*floor = start;
+	else
+		*floor = first ? vmas[first - 1].end : low;
+	if (vmas[first + n - 1].end > end)
+		*ceiling = end;
+	else
+		*ceiling = first + n < nr ? vmas[first + n].start : high;
 }
 
 /**
@@ -312,6 +478,10 @@ static void free_pgtables(struct tlbh_vm *vm, struct tlbh_gather *tlb,
  * @nr: number of VMAs
  * @start: first address
  * @end: end address
+ * @floor: end of the VMA that stays below the range (@start when the
+ *	first VMA is split there), 0 when none
+ * @ceiling: start of the VMA that stays above the range (@end when the
+ *	last VMA is split there), 0 (the top) when none
  *
  * Everything up to tlb_finish_mmu: zap, tlb_free_vmas, unlink, free
  * page tables.  Another thread that looks the VMAs up after this call
@@ -319,7 +489,8 @@ static void free_pgtables(struct tlbh_vm *vm, struct tlbh_gather *tlb,
  */
 void tlbh_op_munmap_begin(struct tlbh_op *op, struct tlbh_vm *vm,
 			  struct tlbh_vma *vmas, unsigned int nr,
-			  unsigned long start, unsigned long end)
+			  unsigned long start, unsigned long end,
+			  unsigned long floor, unsigned long ceiling)
 {
 	unsigned int i;
 
@@ -329,8 +500,8 @@ void tlbh_op_munmap_begin(struct tlbh_op *op, struct tlbh_vm *vm,
 	op->hugetlb_locked = false;
 	tlbh_gather(&op->tlb, vm->engine, false);
 	for (i = 0; i < nr; i++)
-		zap_vma(vm, &op->tlb, &vmas[i], start, end);
-	free_pgtables(vm, &op->tlb, vmas, nr, start, end);
+		zap_vma(vm, &op->tlb, &vmas[i], start, end, false);
+	free_pgtables(vm, &op->tlb, vmas, nr, start, end, floor, ceiling);
 }
 
 /**
@@ -349,13 +520,16 @@ void tlbh_op_munmap_end(struct tlbh_op *op)
  * @nr: number of VMAs
  * @start: first address
  * @end: end address
+ * @floor: as for tlbh_op_munmap_begin()
+ * @ceiling: as for tlbh_op_munmap_begin()
  */
 void tlbh_op_munmap(struct tlbh_vm *vm, struct tlbh_vma *vmas,
-		    unsigned int nr, unsigned long start, unsigned long end)
+		    unsigned int nr, unsigned long start, unsigned long end,
+		    unsigned long floor, unsigned long ceiling)
 {
 	struct tlbh_op op;
 
-	tlbh_op_munmap_begin(&op, vm, vmas, nr, start, end);
+	tlbh_op_munmap_begin(&op, vm, vmas, nr, start, end, floor, ceiling);
 	tlbh_op_munmap_end(&op);
 }
 
@@ -373,8 +547,8 @@ void tlbh_op_exit(struct tlbh_vm *vm, struct tlbh_vma *vmas,
 
 	tlbh_gather(&tlb, vm->engine, true);
 	for (i = 0; i < nr; i++)
-		zap_vma(vm, &tlb, &vmas[i], vmas[i].start, vmas[i].end);
-	free_pgtables(vm, &tlb, vmas, nr, 0, TLBH_TASK_SIZE);
+		zap_vma(vm, &tlb, &vmas[i], vmas[i].start, vmas[i].end, false);
+	free_pgtables(vm, &tlb, vmas, nr, 0, TLBH_FLUSH_ALL, 0, 0);
 	tlbh_finish(&tlb);
 }
 
@@ -463,9 +637,14 @@ int tlbh_op_reclaim_unmap(struct tlbh_reclaim *r, bool batch_flush)
 		tlbh_reclaim_defer(mm, &r->batch, pte & TLBH_PTE_DIRTY);
 		reclaim_hold(r, tlbh_pte_pfn(pte));
 	} else {
-		/* ptep_clear_flush: flush_tlb_page at the walked address */
+		/*
+		 * Not deferred: 6.x ptep_clear_flush, a flush_tlb_page at the
+		 * walked address; 7.2 flush_tlb_range, lazy CPUs included.
+		 */
 		tlbh_flush_tlb_range(mm, addr, addr + PAGE_BYTES,
-				     TLBH_PAGE_SHIFT, false, "clear-flush");
+				     TLBH_PAGE_SHIFT,
+				     tlbh_rule(mm, TLBH_RULE_RECLAIM_FLUSH_RANGE),
+				     "clear-flush");
 		mm->ops->free_page(mm->priv, tlbh_pte_pfn(pte), false);
 	}
 	r->walking = false;
@@ -512,49 +691,75 @@ void tlbh_op_reclaim_flush(struct tlbh_reclaim *r)
 /* ------------------------------------------------------------------ */
 /* mprotect and clear_refs                                              */
 
+/*
+ * x86 pte_needs_flush(): a present entry whose change a CPU could still
+ * see through a cached translation: another page, or write access taken
+ * away or given (either direction flushes on x86).
+ */
+static bool pte_needs_flush(tlbh_pte_t old, tlbh_pte_t new)
+{
+	if (!(old & TLBH_PTE_PRESENT))
+		return false;
+	if (tlbh_pte_pfn(old) != tlbh_pte_pfn(new) || !(new & TLBH_PTE_PRESENT))
+		return true;
+	return (old ^ new) & TLBH_PTE_WRITE;
+}
+
 /**
  * tlbh_op_mprotect - change protection of a range (change_protection)
  * @vm: address space
- * @vma: the VMA
+ * @vmas: the VMAs the range meets
+ * @nr: number of VMAs
  * @start: first address
  * @end: end address
  * @writable: new protection: read-write or read-only
  *
- * Per PTE table, a deferred reclaim flush is paid first; the range is
- * flushed at the end if any PTE changed.
+ * One gather for the whole call, as mprotect() has since 6.1.  Per PTE
+ * table a deferred reclaim flush is paid first; every entry whose change
+ * needs a flush (pte_needs_flush) widens the gather, and tlb_finish_mmu
+ * flushes what was recorded: the span of the changed entries, nothing
+ * when none changed.
  */
-void tlbh_op_mprotect(struct tlbh_vm *vm, struct tlbh_vma *vma,
-		      unsigned long start, unsigned long end, bool writable)
+void tlbh_op_mprotect(struct tlbh_vm *vm, struct tlbh_vma *vmas,
+		      unsigned int nr, unsigned long start, unsigned long end,
+		      bool writable)
 {
 	const struct tlbh_pt_ops *pt = vm->pt_ops;
-	unsigned long addr, next, pages = 0;
+	unsigned long addr, next, lo, hi;
+	struct tlbh_gather tlb;
 	tlbh_pte_t pte, new;
+	unsigned int i;
 
-	start = max(start, vma->start);
-	end = min(end, vma->end);
-	tlbh_inc_flush_pending(vm->engine);
-	for (addr = start; addr < end; addr = next) {
-		next = pmd_end(addr, end);
-		if (!(pt->read_pmd(vm->pt, addr) & TLBH_PTE_TABLE))
+	tlbh_gather(&tlb, vm->engine, false);
+	for (i = 0; i < nr; i++) {
+		lo = max(start, vmas[i].start);
+		hi = min(end, vmas[i].end);
+		if (lo >= hi)
 			continue;
-		tlbh_flush_batched_pending(vm->engine);
-		for (; addr < next; addr += PAGE_BYTES) {
-			pte = pt->read_pte(vm->pt, addr);
-			if (!pte || (pte & TLBH_PTE_SPECIAL))
+		tlbh_start_vma(&tlb, &vmas[i]);
+		for (addr = lo; addr < hi; addr = next) {
+			next = pmd_end(addr, hi);
+			if (!(pt->read_pmd(vm->pt, addr) & TLBH_PTE_TABLE))
 				continue;
-			new = writable ? pte | TLBH_PTE_WRITE :
-					 pte & ~TLBH_PTE_WRITE;
-			if (new == pte)
-				continue;
-			pt->get_and_clear_pte(vm->pt, addr);
-			pt->write_pte(vm->pt, addr, new);
-			pages++;
+			tlbh_flush_batched_pending(vm->engine);
+			for (; addr < next; addr += PAGE_BYTES) {
+				pte = pt->read_pte(vm->pt, addr);
+				if (!pte)
+					continue;
+				new = writable ? pte | TLBH_PTE_WRITE :
+						 pte & ~TLBH_PTE_WRITE;
+				if (new == pte)
+					continue;
+				pt->get_and_clear_pte(vm->pt, addr);
+				pt->write_pte(vm->pt, addr, new);
+				if (pte_needs_flush(pte, new))
+					tlbh_track_clear(&tlb, addr, PAGE_BYTES,
+							 TLBH_LEVEL_PTE);
+			}
 		}
+		tlbh_end_vma(&tlb, &vmas[i]);
 	}
-	if (pages)
-		tlbh_flush_tlb_range(vm->engine, start, end, TLBH_PAGE_SHIFT, false,
-				     "mprotect");
-	tlbh_dec_flush_pending(vm->engine);
+	tlbh_finish(&tlb);
 }
 
 /**
@@ -620,8 +825,9 @@ void tlbh_op_clear_refs(struct tlbh_vm *vm, struct tlbh_vma *vmas,
  * @len: bytes, not crossing a PMD on either side
  *
  * Under both PTLs: pay a deferred reclaim flush, move the entries, and
- * flush the old range before the PTLs drop if any entry was present;
- * the page is moved, not freed, so the PTL is its lifetime boundary.
+ * flush the old range before the PTLs drop if any entry was present
+ * (flush_tlb_range: lazy CPUs included); the page is moved, not freed,
+ * so the PTL is its lifetime boundary.
  */
 void tlbh_op_move_ptes(struct tlbh_vm *vm, struct tlbh_vma *vma,
 		       unsigned long old_addr, unsigned long new_addr,
@@ -642,7 +848,7 @@ void tlbh_op_move_ptes(struct tlbh_vm *vm, struct tlbh_vma *vma,
 	}
 	if (force_flush)
 		tlbh_flush_tlb_range(vm->engine, old_addr, old_addr + len,
-				     TLBH_PAGE_SHIFT, false, "mremap-ptes");
+				     TLBH_PAGE_SHIFT, true, "mremap-ptes");
 }
 
 /**
@@ -679,7 +885,7 @@ int tlbh_op_move_pmd(struct tlbh_vm *vm, struct tlbh_vma *vma,
 	}
 	pt->write_pmd(vm->pt, old_addr, 0);
 	tlbh_flush_tlb_range(vm->engine, old_addr, old_addr + PMD_BYTES,
-			     TLBH_PAGE_SHIFT, false, "mremap-pmd");
+			     TLBH_PAGE_SHIFT, true, "mremap-pmd");
 	pt->write_pmd(vm->pt, new_addr, pmd);
 	if (rmap_locks)
 		drop_lock(vm, TLBH_LOCK_RMAP, old_addr);

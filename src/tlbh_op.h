@@ -59,6 +59,11 @@ enum tlbh_lock {
  *	way an rmap walker holding a pointer into the table does
  * @read_pmd: PMD entry covering @addr (table, huge leaf, or 0)
  * @write_pmd: write the PMD entry covering @addr
+ * @upper_table: pfn of the page table of @level that maps @addr
+ *	(TLBH_LEVEL_PMD: the PMD table, TLBH_LEVEL_PUD: the PUD table), 0
+ *	when there is none (optional: without it free_pgtables frees PTE
+ *	tables only)
+ * @unhook_upper: clear the entry that points to that table
  * @unlink_vma: the VMA disappears from rmap and mapping trees
  * @lock: take a lock; -EAGAIN if another thread holds it (optional)
  * @unlock: release it (optional)
@@ -71,6 +76,10 @@ struct tlbh_pt_ops {
 					 unsigned int index);
 	tlbh_pte_t (*read_pmd)(void *pt, unsigned long addr);
 	void (*write_pmd)(void *pt, unsigned long addr, tlbh_pte_t pmd);
+	unsigned long (*upper_table)(void *pt, enum tlbh_level level,
+				     unsigned long addr);
+	void (*unhook_upper)(void *pt, enum tlbh_level level,
+			     unsigned long addr);
 	void (*unlink_vma)(void *pt, struct tlbh_vma *vma);
 	int (*lock)(void *pt, enum tlbh_lock lock, unsigned long addr);
 	void (*unlock)(void *pt, enum tlbh_lock lock, unsigned long addr);
@@ -96,6 +105,7 @@ struct tlbh_vm {
  * @vmas: VMAs involved
  * @nr_vmas: number of VMAs
  * @hugetlb_locked: the hugetlb VMA lock is held (hugetlb zap)
+ * @zapped: VMAs zapped in this operation so far
  */
 struct tlbh_op {
 	struct tlbh_vm *vm;
@@ -103,6 +113,7 @@ struct tlbh_op {
 	struct tlbh_vma *vmas;
 	unsigned int nr_vmas;
 	bool hugetlb_locked;
+	unsigned int zapped;
 };
 
 bool tlbh_vmas_hugetlb(const struct tlbh_vma *vmas, unsigned int nr);
@@ -118,12 +129,19 @@ int tlbh_op_zap(struct tlbh_vm *vm, struct tlbh_vma *vmas, unsigned int nr,
 		unsigned long start, unsigned long end);
 
 /* munmap: zap, tlb_free_vmas, free_pgtables (unlink, free tables), finish */
+void tlbh_op_unmap_bounds(const struct tlbh_vma *vmas, unsigned int nr,
+			  unsigned int first, unsigned int n,
+			  unsigned long start, unsigned long end,
+			  unsigned long low, unsigned long high,
+			  unsigned long *floor, unsigned long *ceiling);
 void tlbh_op_munmap_begin(struct tlbh_op *op, struct tlbh_vm *vm,
 			  struct tlbh_vma *vmas, unsigned int nr,
-			  unsigned long start, unsigned long end);
+			  unsigned long start, unsigned long end,
+			  unsigned long floor, unsigned long ceiling);
 void tlbh_op_munmap_end(struct tlbh_op *op);
 void tlbh_op_munmap(struct tlbh_vm *vm, struct tlbh_vma *vmas,
-		    unsigned int nr, unsigned long start, unsigned long end);
+		    unsigned int nr, unsigned long start, unsigned long end,
+		    unsigned long floor, unsigned long ceiling);
 
 /* exit_mmap: full-mm gather over every VMA */
 void tlbh_op_exit(struct tlbh_vm *vm, struct tlbh_vma *vmas,
@@ -162,8 +180,9 @@ int tlbh_op_reclaim(struct tlbh_reclaim *r, struct tlbh_vm *vm,
 void tlbh_op_reclaim_flush(struct tlbh_reclaim *r);
 
 /* mprotect: change_protection with flush_tlb_batched_pending */
-void tlbh_op_mprotect(struct tlbh_vm *vm, struct tlbh_vma *vma,
-		      unsigned long start, unsigned long end, bool writable);
+void tlbh_op_mprotect(struct tlbh_vm *vm, struct tlbh_vma *vmas,
+		      unsigned int nr, unsigned long start, unsigned long end,
+		      bool writable);
 
 /* clear_refs 4 (soft-dirty) over the given VMAs */
 void tlbh_op_clear_refs(struct tlbh_vm *vm, struct tlbh_vma *vmas,

@@ -80,6 +80,7 @@ enum tlbh_held {
  * @held: the operation TLBH_HOLD left open, if any
  * @held_batch: the held RECLAIM was asked to batch its flush
  * @held_op: the gather of a held ZAP or UNMAP
+ * @inject_batch_fail: batch-page allocations still to fail (TLBH_IOC_INJECT)
  * @targets: scratch CPU mask for IPIs
  * @cnt: TLBH_CNT_* counters
  * @cpu: per-CPU counters, first TLBH_MAX_CPUS CPUs
@@ -110,6 +111,7 @@ struct tlbh_space {
 	enum tlbh_held held;
 	bool held_batch;
 	struct tlbh_op held_op;
+	unsigned int inject_batch_fail;
 	cpumask_var_t targets;
 	atomic64_t cnt[TLBH_CNT_NR];
 	struct tlbh_cpu_stat cpu[TLBH_MAX_CPUS];

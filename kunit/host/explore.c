@@ -135,6 +135,7 @@ static const struct tmpl {
 	{ SC_CLEAR_REFS, A_NONE, 0, false, W_LOCK, false, 3 },
 	{ SC_REMAP, A_RANGE, TLBH_REMAP_FLUSH, false, W_LOCK | H(RECLAIM), false, 2 },
 	{ SC_DRAIN, A_NONE, 0, false, 0, false, 1 },
+	{ SC_INJECT, A_NONE, 0, false, 0, false, 1 },
 };
 
 struct move {
@@ -299,7 +300,9 @@ static void build_vocab(struct world *wd)
 
 		switch (t->arg) {
 		case A_NONE:
-			add_move(wd, t, 0, 0, 0, 0);
+			/* INJECT: fail every batch allocation of the next step */
+			add_move(wd, t, 0, 0, 0,
+				 t->action == SC_INJECT ? 8 : 0);
 			break;
 		case A_PAGE:
 			for (i = 0; i < np; i++)
@@ -573,6 +576,7 @@ static void describe_step(char *buf, size_t len, const struct sc_step *st)
 		[SC_RESUME] = "resumes", [SC_RECLAIM_FLUSH] = "flushes reclaim",
 		[SC_MREMAP] = "mremaps", [SC_MPROTECT] = "mprotects",
 		[SC_CLEAR_REFS] = "clears soft-dirty", [SC_DRAIN] = "drains",
+		[SC_INJECT] = "makes batch allocations fail",
 		[SC_FLUSH] = "flushes",
 	};
 	size_t n = strlen(buf);
@@ -904,6 +908,7 @@ static bool can_break(const struct world *wd, const struct move *m)
 	case SC_READ:
 	case SC_WRITE:
 	case SC_DRAIN:		/* flushes everything, frees nothing the engine owns */
+	case SC_INJECT:		/* only changes what later steps do */
 		return false;
 	case SC_POPULATE:
 		return wd->huge;

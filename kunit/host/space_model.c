@@ -568,6 +568,10 @@ static void *be_alloc_batch(void *priv)
 	struct sm *w = priv;
 	unsigned int i;
 
+	if (w->inject_batch_fail) {
+		w->inject_batch_fail--;
+		return NULL;
+	}
 	for (i = 0; i < w->max_batches; i++) {
 		if (!(w->batch_used & (1ULL << i))) {
 			w->batch_used |= 1ULL << i;
@@ -977,15 +981,20 @@ static int do_unmap(struct sm *w, unsigned long start, unsigned long len,
 {
 	struct tlbh_vma *first;
 	unsigned int n = vmas_in(w, start, start + len, &first);
+	unsigned long floor, ceiling;
 	struct tlbh_op op;
 
+	if (n)
+		tlbh_op_unmap_bounds(w->vmas, w->nr_vmas, first - w->vmas, n,
+				     start, start + len, w->base,
+				     w->base + w->data_size, &floor, &ceiling);
 	if (n && hold) {
 		tlbh_op_munmap_begin(&w->held_op, &w->espace, first, n, start,
-				     start + len);
+				     start + len, floor, ceiling);
 		w->held = SM_HELD_UNMAP;
 	} else if (n) {
 		tlbh_op_munmap_begin(&op, &w->espace, first, n, start,
-				     start + len);
+				     start + len, floor, ceiling);
 		tlbh_op_munmap_end(&op);
 	}
 	maybe_drain(w);
@@ -1073,12 +1082,11 @@ static int do_mremap(struct sm *w, const struct sc_step *st)
 static void do_mprotect(struct sm *w, unsigned long start, unsigned long end,
 			bool writable)
 {
-	unsigned int i;
+	struct tlbh_vma *first;
+	unsigned int n = vmas_in(w, start, end, &first);
 
-	for (i = 0; i < w->nr_vmas; i++)
-		if (w->vmas[i].end > start && w->vmas[i].start < end)
-			tlbh_op_mprotect(&w->espace, &w->vmas[i], start, end,
-					 writable);
+	if (n)
+		tlbh_op_mprotect(&w->espace, first, n, start, end, writable);
 }
 
 /* A user access on @cpu: through the TLB, or a walk that fills it. */
@@ -1228,6 +1236,9 @@ static int do_command(struct sm *w, const struct sc_step *st)
 		break;
 	case SC_DRAIN:
 		drain(w);
+		return 0;
+	case SC_INJECT:
+		w->inject_batch_fail = st->nr;
 		return 0;
 	default:
 		return -EINVAL;
@@ -1611,8 +1622,10 @@ static void hash_gather(struct hasher *hs, const struct tlbh_gather *tlb)
 	for (b = &tlb->local; b; b = b->next) {
 		mix(hs, b->nr);
 		for (i = 0; i < b->nr; i++)
-			mix(hs, (u64)canon(hs, b->entries[i] >> 1) << 1 |
-				(b->entries[i] & 1));
+			mix(hs, (u64)canon(hs, b->entries[i] >>
+					     TLBH_ENTRY_SHIFT) << TLBH_ENTRY_SHIFT |
+				(b->entries[i] & (TLBH_ENTRY_DELAY_RMAP |
+						  TLBH_ENTRY_TABLE)));
 	}
 	if (tlb->tables) {
 		mix(hs, tlb->tables->nr);

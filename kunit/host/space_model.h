@@ -87,6 +87,7 @@ struct sm_contract {
 enum sm_held { SM_HELD_NONE, SM_HELD_ZAP, SM_HELD_UNMAP, SM_HELD_RECLAIM };
 
 struct sm {
+	unsigned int inject_batch_fail;	/* TLBH_IOC_INJECT */
 	/* set up once */
 	unsigned long base, size, data_size;
 	unsigned int slots, data_pages;

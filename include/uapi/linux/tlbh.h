@@ -46,10 +46,11 @@
 #define TLBH_FEAT_POOL		_BITULL(4)	/* pool accounting, drain */
 #define TLBH_FEAT_HOLD		_BITULL(5)	/* TLBH_HOLD, TLBH_IOC_RESUME */
 #define TLBH_FEAT_RULES		_BITULL(6)	/* rule sets, TLBH_IOC_RULE_INFO */
+#define TLBH_FEAT_INJECT	_BITULL(7)	/* TLBH_IOC_INJECT */
 #define TLBH_FEAT_ALL		(TLBH_FEAT_SPACE | TLBH_FEAT_HWFLUSH |	\
 				 TLBH_FEAT_PROBE | TLBH_FEAT_OPS |	\
 				 TLBH_FEAT_POOL | TLBH_FEAT_HOLD |	\
-				 TLBH_FEAT_RULES)
+				 TLBH_FEAT_RULES | TLBH_FEAT_INJECT)
 
 /**
  * struct tlbh_version - argument of TLBH_IOC_VERSION
@@ -140,10 +141,17 @@ struct tlbh_space_info {
 #define TLBH_RULE_SOFT_DIRTY_FLUSH	_BITULL(7)
 #define TLBH_RULE_MREMAP_RMAP_LOCK	_BITULL(8)
 #define TLBH_RULE_HUGETLB_FLUSH_FIRST	_BITULL(9)
-#define TLBH_RULE_TABLE_FREE_GATHERED	_BITULL(10)
+#define TLBH_RULE_TABLE_INVALIDATE	_BITULL(10)
 #define TLBH_RULE_BATCH_RANGE_CLEARED	_BITULL(11)
 #define TLBH_RULE_LUF			_BITULL(12)
 #define TLBH_RULE_LUF_VMA_FLAG		_BITULL(13)
+#define TLBH_RULE_DIRTY_FILE_FLUSH	_BITULL(14)
+#define TLBH_RULE_BATCH_PAIR_RESERVE	_BITULL(15)
+#define TLBH_RULE_TABLE_RCU_BATCH	_BITULL(16)
+#define TLBH_RULE_MADV_GATHER_PER_CALL	_BITULL(17)
+#define TLBH_RULE_PT_RECLAIM		_BITULL(18)
+#define TLBH_RULE_LAZY_CPUMASK		_BITULL(19)
+#define TLBH_RULE_RECLAIM_FLUSH_RANGE	_BITULL(20)
 
 /**
  * struct tlbh_policy_arg - argument of TLBH_IOC_SET_POLICY
@@ -485,6 +493,19 @@ struct tlbh_policy_info {
 };
 
 /**
+ * struct tlbh_inject - argument of TLBH_IOC_INJECT (fault injection)
+ * @batch_fail: in: the next this many batch-page allocations of the
+ *              space's engine fail, so that it takes its slow paths (a
+ *              page batch flushes early; a page table is invalidated and
+ *              freed on its own, tlb_remove_table's slow path); 0 stops
+ *              failing.  At most 1024 (-EINVAL beyond).
+ */
+struct tlbh_inject {
+	__u64 batch_fail;
+	__u64 reserved[3];
+};
+
+/**
  * struct tlbh_rule_info - argument of TLBH_IOC_RULE_INFO (no space needed)
  * @bit:  in: bit number of the rule, 0..63; -ENOENT when no rule has
  *        that bit (the rules are numbered densely from 0)
@@ -521,5 +542,6 @@ struct tlbh_rule_info {
 #define TLBH_IOC_POLICY_INFO	_IOWR(TLBH_IOC_MAGIC, 0x15, struct tlbh_policy_info)
 #define TLBH_IOC_RESUME		_IOWR(TLBH_IOC_MAGIC, 0x16, struct tlbh_range)
 #define TLBH_IOC_RULE_INFO	_IOWR(TLBH_IOC_MAGIC, 0x17, struct tlbh_rule_info)
+#define TLBH_IOC_INJECT		_IOW(TLBH_IOC_MAGIC, 0x18, struct tlbh_inject)
 
 #endif /* _UAPI_LINUX_TLBH_H */
