@@ -36,6 +36,7 @@ const char * const tlbh_cond_names[TLBH_COND_NR] = {
 	[TLBH_COND_LUF]			= "luf",
 	[TLBH_COND_HUGETLB]		= "hugetlb",
 	[TLBH_COND_SOFT_DIRTY]		= "soft-dirty",
+	[TLBH_COND_BROADCAST]		= "broadcast",
 };
 
 /* ------------------------------------------------------------------ */
@@ -286,6 +287,7 @@ struct recorder {
 	unsigned int this_cpu;
 	tlbh_cpus_t mm_cpus;
 	tlbh_cpus_t lazy_cpus;
+	tlbh_cpus_t stale_cpus;		/* in mm_cpus, running another mm */
 	int allocs_left;		/* -1: unlimited */
 	unsigned long next_page, next_table, next_dev;
 
@@ -329,7 +331,7 @@ static bool flush_covers(const struct tlbh_flush *f, unsigned long addr,
 
 static void rec_flush(struct recorder *r, const struct tlbh_flush *f)
 {
-	tlbh_cpus_t leaf = r->mm_cpus & ~r->lazy_cpus;
+	tlbh_cpus_t leaf = r->mm_cpus & ~r->lazy_cpus & ~r->stale_cpus;
 	unsigned int i;
 
 	if (r->flushes < REC_FLUSHES)
@@ -454,6 +456,24 @@ static tlbh_cpus_t rec_lazy_cpus(void *priv)
 	return r->lazy_cpus;
 }
 
+/* As for lazy CPUs: leaving out a CPU that left the mm needs the bump. */
+static tlbh_cpus_t rec_loaded_cpus(void *priv)
+{
+	struct recorder *r = priv;
+
+	if (r->stale_cpus && !r->gen_due)
+		r->gen_broken = true;
+	return r->mm_cpus & ~r->stale_cpus;
+}
+
+/* consider_global_asid: the row's mm is active on enough CPUs. */
+static bool rec_global_asid(void *priv)
+{
+	struct recorder *r = priv;
+
+	return r->mm.arch.invlpgb;
+}
+
 static void rec_new_generation(void *priv)
 {
 	((struct recorder *)priv)->gen_due = true;
@@ -481,6 +501,8 @@ static const struct tlbh_backend_ops recorder_ops = {
 	.free_batch = rec_free_batch,
 	.mm_cpus = rec_mm_cpus,
 	.lazy_cpus = rec_lazy_cpus,
+	.loaded_cpus = rec_loaded_cpus,
+	.global_asid = rec_global_asid,
 	.this_cpu = rec_this_cpu,
 	.violation = rec_violation,
 	.new_generation = rec_new_generation,
@@ -498,8 +520,8 @@ static void rec_note_clear(struct recorder *r, unsigned long addr,
 	r->entry_addr[i] = addr;
 	r->entry_shift[i] = size == TLBH_PMD_SIZE ? TLBH_PMD_SHIFT :
 						    TLBH_PAGE_SHIFT;
-	r->entry_state[i] = (r->mm_cpus & ~r->lazy_cpus) ? ENTRY_LIVE :
-							  ENTRY_NONE;
+	r->entry_state[i] = (r->mm_cpus & ~r->lazy_cpus & ~r->stale_cpus) ?
+			    ENTRY_LIVE : ENTRY_NONE;
 }
 
 static void rec_on_clear(void *obs, unsigned long addr, unsigned long size,
@@ -663,6 +685,12 @@ static void run_op(struct recorder *r, const struct tlbh_case_op *op)
 	case CO_EXIT:
 		tlbh_op_exit(s, vmas, nr);
 		break;
+	case CO_MADV_FREE:
+		tlbh_op_madv_free(s, vmas, nr, op->a, op->b);
+		break;
+	case CO_PAGEOUT:
+		tlbh_op_pageout(s, &r->reclaim, vmas, nr, op->a, op->b);
+		break;
 	case CO_RECLAIM:
 		tlbh_op_reclaim(&r->reclaim, s, vmas, op->a, op->n);
 		break;
@@ -708,6 +736,8 @@ static void setup(struct recorder *r, const struct tlbh_case *c,
 		arch.page_size_tracking = true;
 	if (c->arch & TLBH_CA_NEED_FLUSH_ALL)
 		arch.need_flush_all = true;
+	if (c->arch & TLBH_CA_INVLPGB)
+		arch.invlpgb = true;
 	if (c->ceiling)
 		arch.flush_ceiling = c->ceiling;
 
@@ -727,6 +757,7 @@ static void setup(struct recorder *r, const struct tlbh_case *c,
 	r->this_cpu = c->this_cpu;
 	r->mm_cpus = c->mm_cpus;
 	r->lazy_cpus = c->lazy_cpus;
+	r->stale_cpus = c->stale_cpus;
 	r->allocs_left = -1;
 	r->next_page = REC_PAGE_PFN;
 	r->next_table = REC_TABLE_PFN;
@@ -864,6 +895,8 @@ bool tlbh_case_run(const struct tlbh_case *c, char *msg, size_t len)
 #define ON(this, mm, lazy) \
 	.this_cpu = (this), .mm_cpus = (mm), .lazy_cpus = (lazy)
 #define TWO_CPUS	ON(0, 0x3, 0)
+#define FOUR_CPUS	ON(0, 0xf, 0)
+#define ALL		TLBH_ALL_CPUS
 
 #define MAP(x, y, bits)	{ .code = CO_MAP, .a = (x), .b = (y), .n = (bits) }
 #define MAP_HUGE(x)	{ .code = CO_MAP_HUGE, .a = (x) }
@@ -895,6 +928,9 @@ bool tlbh_case_run(const struct tlbh_case *c, char *msg, size_t len)
 	{ .code = CO_MOVE_PTES, .vmas = 1 << (v), .a = (x), .b = (y), .n = (k) }
 #define MOVE_PMD(v, x, y) { .code = CO_MOVE_PMD, .vmas = 1 << (v), .a = (x), .b = (y) }
 #define LUF_REUSE	{ .code = CO_LUF_REUSE }
+#define MADV_FREE(m, x, y) { .code = CO_MADV_FREE, .vmas = (m), .a = (x), .b = (y) }
+#define PAGEOUT(m, x, y) { .code = CO_PAGEOUT, .vmas = (m), .a = (x), .b = (y) }
+#define YOUNG		TLBH_PTE_YOUNG
 
 /* flushes, of which full, pages freed, tables freed, event sequence */
 #define EXPECT(fl, fu, pg, tb, sq, ...) .expect = { \
@@ -1464,6 +1500,86 @@ const struct tlbh_case tlbh_engine_cases[] = {
 	.vmas = { ANON(PMD(0), PMD(1)) },
 	.ops = { MAP(PG(0), PG(2), RO | SOFT_DIRTY), CLEAR_REFS(1) },
 	EXPECT(0, 0, 0, 0, "") },
+/* MADV_FREE: what was young or dirty is flushed, nothing is freed */
+{ ROW("madv_free_flushes_young_or_dirty", NOTHING_CLEARED, CUR), TWO_CPUS,
+	.vmas = { ANON(PG(0), PG(16)) },
+	.ops = { MAP(PG(0), PG(8), RW | YOUNG | TLBH_PTE_DIRTY),
+		 MADV_FREE(1, PG(0), PG(16)) },
+	EXPECT(1, 0, 0, 0, "R", RANGE(LAST, PG(0), PG(8), 12, false, 0x3)) },
+{ ROW("madv_free_of_old_clean_pages_flushes_nothing", NOTHING_CLEARED, CUR),
+	TWO_CPUS,
+	.vmas = { ANON(PG(0), PG(16)) },
+	.ops = { MAP(PG(0), PG(8), RW | YOUNG), MADV_FREE(1, PG(0), PG(16)),
+		 MADV_FREE(1, PG(0), PG(16)) },
+	EXPECT(1, 0, 0, 0, "R", RANGE(LAST, PG(0), PG(8), 12, false, 0x3)) },
+{ ROW("madv_free_gathers_per_vma_on_6_x", MERGE_VMAS, V612), TWO_CPUS,
+	.vmas = { ANON(PG(0), PG(8)), ANON(PG(8), PG(16)) },
+	.ops = { MAP(PG(0), PG(16), RW | YOUNG), MADV_FREE(0x3, PG(0), PG(16)) },
+	EXPECT(2, 0, 0, 0, "R", RANGE(LAST, PG(8), PG(16), 12, false, 0x3)) },
+{ ROW("madv_free_gathers_per_call_on_7_2", MERGE_VMAS, CUR), TWO_CPUS,
+	.vmas = { ANON(PG(0), PG(8)), ANON(PG(8), PG(16)) },
+	.ops = { MAP(PG(0), PG(16), RW | YOUNG), MADV_FREE(0x3, PG(0), PG(16)) },
+	EXPECT(1, 0, 0, 0, "R", RANGE(LAST, PG(0), PG(16), 12, false, 0x3)) },
+{ ROW("dontneed_gathers_per_vma_on_6_x", MERGE_VMAS, V612), TWO_CPUS,
+	.vmas = { ANON(PG(0), PG(8)), ANON(PG(8), PG(16)) },
+	.ops = { MAP(PG(0), PG(16), RW), ZAP(0x3, PG(0), PG(16)) },
+	EXPECT(2, 0, 16, 0, "RPRP", RANGE(LAST, PG(8), PG(16), 12, false, 0x3)) },
+{ ROW("dontneed_gathers_per_call_on_7_2", MERGE_VMAS, CUR), TWO_CPUS,
+	.vmas = { ANON(PG(0), PG(8)), ANON(PG(8), PG(16)) },
+	.ops = { MAP(PG(0), PG(16), RW), ZAP(0x3, PG(0), PG(16)) },
+	EXPECT(1, 0, 16, 0, "RP", RANGE(LAST, PG(0), PG(16), 12, false, 0x3)) },
+
+/* MADV_PAGEOUT: age in the gather, reclaim per PTE table */
+{ ROW("pageout_defers_the_flush_to_the_batch", RECLAIM_BATCH, CUR), TWO_CPUS,
+	.vmas = { ANON(PG(0), PG(16)) },
+	.ops = { MAP(PG(0), PG(2), RW | YOUNG), PAGEOUT(1, PG(0), PG(16)) },
+	EXPECT(2, 1, 2, 0, "APR", RANGE(LAST, PG(0), PG(2), 12, false, 0x3)) },
+{ ROW("pageout_alone_flushes_each_page", RECLAIM_BATCH, V612), ON(0, 0x1, 0),
+	.vmas = { ANON(PG(0), PG(16)) },
+	.ops = { MAP(PG(0), PG(2), RW | YOUNG), PAGEOUT(1, PG(0), PG(16)) },
+	EXPECT(3, 0, 2, 0, "RPRPR", RANGE(1, PG(0), PG(1), 12, false, 0x1)) },
+
+/* target selection: CPUs that left the mm stay in a lazily trimmed mask */
+{ ROW("flush_skips_cpus_that_left_the_mm", LAZY, CUR), ON(0, 0x7, 0),
+	.stale_cpus = 0x4,
+	.vmas = { ANON(PG(0), PG(16)), ANON(PG(16), PG(32)) },
+	.ops = { MAP(PG(0), PG(2), RW), ZAP(1, PG(0), PG(2)) },
+	EXPECT(1, 0, 2, 0, "RP", RANGE(LAST, PG(0), PG(2), 12, false, 0x3)) },
+{ ROW("freed_tables_reach_cpus_that_left_the_mm", LAZY, CUR), ON(0, 0x7, 0),
+	.stale_cpus = 0x4,
+	.vmas = { ANON(PG(0), PG(16)) },
+	.ops = { MAP(PG(0), PG(2), RW), MUNMAP(1, PG(0), PG(16)) },
+	EXPECT(1, 0, 2, 1, "RSTP", RANGE(LAST, PG(0), PG(2), 12, true, 0x7)) },
+{ ROW("local_flush_only_when_running_the_mm", DISPATCH, CUR), ON(0, 0x1, 0),
+	.stale_cpus = 0x1,
+	.vmas = { ANON(PG(0), PG(16)), ANON(PG(16), PG(32)) },
+	.ops = { MAP(PG(0), PG(2), RW), ZAP(1, PG(0), PG(2)) },
+	EXPECT(0, 0, 2, 0, "P") },
+
+/* INVLPGB: an mm active on more than three CPUs gets a global ASID */
+{ ROW("invlpgb_broadcast_after_global_asid", BROADCAST, CUR), FOUR_CPUS,
+	.arch = TLBH_CA_INVLPGB,
+	.vmas = { ANON(PG(0), PG(16)), ANON(PG(16), PG(32)) },
+	.ops = { MAP(PG(0), PG(3), RW), ZAP(1, PG(0), PG(1)),
+		 ZAP(1, PG(1), PG(2)) },
+	EXPECT(3, 0, 2, 0, "RPRP", RANGE(2, PG(1), PG(2), 12, false, ALL)) },
+{ ROW("invlpgb_transition_ipis_once", BROADCAST, CUR), FOUR_CPUS,
+	.arch = TLBH_CA_INVLPGB,
+	.vmas = { ANON(PG(0), PG(16)), ANON(PG(16), PG(32)) },
+	.ops = { MAP(PG(0), PG(3), RW), ZAP(1, PG(0), PG(1)),
+		 ZAP(1, PG(1), PG(2)), ZAP(1, PG(2), PG(3)) },
+	EXPECT(4, 0, 3, 0, "RPRPRP", RANGE(LAST, PG(2), PG(3), 12, false, ALL)) },
+{ ROW("invlpgb_broadcast_reaches_lazy_cpus", BROADCAST, CUR), ON(0, 0xf, 0x8),
+	.arch = TLBH_CA_INVLPGB,
+	.vmas = { ANON(PG(0), PG(16)), ANON(PG(16), PG(32)) },
+	.ops = { MAP(PG(0), PG(3), RW), ZAP(1, PG(0), PG(1)),
+		 ZAP(1, PG(1), PG(2)), ZAP(1, PG(2), PG(3)) },
+	EXPECT(4, 0, 3, 0, "RPRPRP", RANGE(1, PG(0), PG(1), 12, false, 0x7)) },
+{ ROW("invlpgb_reclaim_batch_flushes_all_nonglobals", BROADCAST, CUR),
+	FOUR_CPUS, .arch = TLBH_CA_INVLPGB,
+	.vmas = { ANON(PMD(0), PMD(1)) },
+	.ops = { MAP(PG(0), PG(1), RW), RECLAIM(0, PG(0), 1), RECLAIM_FLUSH },
+	EXPECT(1, 1, 1, 0, "AP", FULL(LAST, false, ALL)) },
 };
 
 const unsigned int tlbh_nr_engine_cases = ARRAY_SIZE(tlbh_engine_cases);

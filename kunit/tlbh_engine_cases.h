@@ -90,6 +90,7 @@ enum tlbh_cond {
 	TLBH_COND_LUF,			/* lazy unmap flush */
 	TLBH_COND_HUGETLB,		/* hugetlb zap ordering */
 	TLBH_COND_SOFT_DIRTY,		/* clear_refs flush */
+	TLBH_COND_BROADCAST,		/* INVLPGB with a global ASID */
 	TLBH_COND_NR,
 };
 
@@ -132,6 +133,8 @@ enum tlbh_case_opcode {
 	CO_MOVE_PTES,	/* a -> b, n pages */
 	CO_MOVE_PMD,	/* a -> b */
 	CO_LUF_REUSE,	/* allocator reuses a page: pay LUF */
+	CO_MADV_FREE,	/* a..b */
+	CO_PAGEOUT,	/* a..b */
 };
 
 /**
@@ -157,6 +160,7 @@ struct tlbh_case_op {
 #define TLBH_CA_NO_TABLE_INVALIDATE	0x2
 #define TLBH_CA_PAGE_SIZE		0x4
 #define TLBH_CA_NEED_FLUSH_ALL		0x8
+#define TLBH_CA_INVLPGB			0x10	/* broadcast, global ASIDs */
 
 /**
  * struct tlbh_case_flush - details expected of one flush
@@ -230,6 +234,7 @@ struct tlbh_case {
 	u8 this_cpu;
 	tlbh_cpus_t mm_cpus;
 	tlbh_cpus_t lazy_cpus;
+	tlbh_cpus_t stale_cpus;	/* in mm_cpus, running another mm */
 	struct tlbh_vma vmas[TLBH_CASE_VMAS];
 	struct tlbh_case_op ops[TLBH_CASE_OPS];
 	struct tlbh_case_expect expect;

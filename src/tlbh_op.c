@@ -689,6 +689,148 @@ void tlbh_op_reclaim_flush(struct tlbh_reclaim *r)
 }
 
 /* ------------------------------------------------------------------ */
+/* MADV_FREE and MADV_PAGEOUT (madvise_free_pte_range, madvise_cold_or_  */
+/* pageout_pte_range)                                                   */
+
+/*
+ * MADV_FREE: per PTE table (after the deferred reclaim flush), every
+ * present anonymous page that is young or dirty is made old and clean,
+ * and its entry recorded for the flush; pages already old and clean add
+ * nothing.  Nothing is freed.  The gathers are madvise's (one per call
+ * from 7.2, one per VMA before).
+ */
+static void madv_free_vma(struct tlbh_vm *vm, struct tlbh_gather *tlb,
+			  struct tlbh_vma *vma, unsigned long start,
+			  unsigned long end)
+{
+	const struct tlbh_pt_ops *pt = vm->pt_ops;
+	unsigned long addr, next;
+	tlbh_pte_t pte;
+
+	tlbh_start_vma(tlb, vma);
+	for (addr = start; addr < end; addr = next) {
+		next = pmd_end(addr, end);
+		if (!(pt->read_pmd(vm->pt, addr) & TLBH_PTE_TABLE))
+			continue;
+		tlbh_flush_batched_pending(vm->engine);
+		for (; addr < next; addr += PAGE_BYTES) {
+			pte = pt->read_pte(vm->pt, addr);
+			if (!pte || (pte & (TLBH_PTE_SPECIAL | TLBH_PTE_FILE)) ||
+			    !(pte & (TLBH_PTE_YOUNG | TLBH_PTE_DIRTY)))
+				continue;
+			pt->get_and_clear_pte(vm->pt, addr);
+			pt->write_pte(vm->pt, addr,
+				      pte & ~(TLBH_PTE_YOUNG | TLBH_PTE_DIRTY));
+			tlbh_track_clear(tlb, addr, PAGE_BYTES, TLBH_LEVEL_PTE);
+		}
+	}
+	tlbh_end_vma(tlb, vma);
+}
+
+/**
+ * tlbh_op_madv_free - madvise(MADV_FREE)
+ * @vm: address space
+ * @vmas: the VMAs the range meets
+ * @nr: number of VMAs
+ * @start: first address
+ * @end: end address
+ */
+void tlbh_op_madv_free(struct tlbh_vm *vm, struct tlbh_vma *vmas,
+		       unsigned int nr, unsigned long start, unsigned long end)
+{
+	bool per_call = tlbh_rule(vm->engine, TLBH_RULE_MADV_GATHER_PER_CALL);
+	struct tlbh_gather tlb;
+	unsigned int i, done = 0;
+
+	tlbh_gather(&tlb, vm->engine, false);
+	for (i = 0; i < nr; i++) {
+		unsigned long lo = max(start, vmas[i].start);
+		unsigned long hi = min(end, vmas[i].end);
+
+		if (lo >= hi || (vmas[i].flags & (TLBH_VM_PFNMAP |
+						  TLBH_VM_HUGETLB)))
+			continue;
+		if (!per_call && done++) {
+			tlbh_finish(&tlb);
+			tlbh_gather(&tlb, vm->engine, false);
+		}
+		madv_free_vma(vm, &tlb, &vmas[i], lo, hi);
+	}
+	tlbh_finish(&tlb);
+}
+
+/*
+ * MADV_PAGEOUT, one VMA in its own gather (in every release): per PTE
+ * table, after the deferred reclaim flush, young entries are made old
+ * and recorded for the gather's flush, and the table's pages are
+ * reclaimed once its PTL is dropped: try_to_unmap with TTU_BATCH_FLUSH,
+ * then the batch flush before the pages are freed.  The next PTE table
+ * then finds the reclaim flush owed (flush_tlb_batched_pending).
+ */
+static void pageout_vma(struct tlbh_vm *vm, struct tlbh_reclaim *r,
+			struct tlbh_vma *vma, unsigned long start,
+			unsigned long end)
+{
+	const struct tlbh_pt_ops *pt = vm->pt_ops;
+	unsigned long addr, next, table_start;
+	struct tlbh_gather tlb;
+	tlbh_pte_t pte;
+
+	tlbh_gather(&tlb, vm->engine, false);
+	tlbh_start_vma(&tlb, vma);
+	for (addr = start; addr < end; addr = next) {
+		next = pmd_end(addr, end);
+		if (!(pt->read_pmd(vm->pt, addr) & TLBH_PTE_TABLE))
+			continue;
+		tlbh_flush_batched_pending(vm->engine);
+		table_start = addr;
+		for (; addr < next; addr += PAGE_BYTES) {
+			pte = pt->read_pte(vm->pt, addr);
+			if (!pte || (pte & TLBH_PTE_SPECIAL) ||
+			    !(pte & TLBH_PTE_YOUNG))
+				continue;
+			pt->get_and_clear_pte(vm->pt, addr);
+			pt->write_pte(vm->pt, addr, pte & ~TLBH_PTE_YOUNG);
+			tlbh_track_clear(&tlb, addr, PAGE_BYTES, TLBH_LEVEL_PTE);
+		}
+		/* PTL dropped: reclaim_pages() on what the walk isolated. */
+		for (addr = table_start; addr < next; addr += PAGE_BYTES) {
+			pte = pt->read_pte(vm->pt, addr);
+			if (pte && !(pte & TLBH_PTE_SPECIAL))
+				tlbh_op_reclaim(r, vm, vma, addr, true);
+		}
+		tlbh_op_reclaim_flush(r);
+	}
+	tlbh_end_vma(&tlb, vma);
+	tlbh_finish(&tlb);
+}
+
+/**
+ * tlbh_op_pageout - madvise(MADV_PAGEOUT)
+ * @vm: address space
+ * @r: the reclaimer (the task's deferred-flush batch)
+ * @vmas: the VMAs the range meets
+ * @nr: number of VMAs
+ * @start: first address
+ * @end: end address
+ */
+void tlbh_op_pageout(struct tlbh_vm *vm, struct tlbh_reclaim *r,
+		     struct tlbh_vma *vmas, unsigned int nr,
+		     unsigned long start, unsigned long end)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		unsigned long lo = max(start, vmas[i].start);
+		unsigned long hi = min(end, vmas[i].end);
+
+		if (lo < hi && !(vmas[i].flags & (TLBH_VM_PFNMAP |
+						  TLBH_VM_HUGETLB)))
+			pageout_vma(vm, r, &vmas[i], lo, hi);
+	}
+}
+
+/* ------------------------------------------------------------------ */
 /* mprotect and clear_refs                                              */
 
 /*

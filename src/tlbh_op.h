@@ -32,6 +32,7 @@ typedef u64 tlbh_pte_t;
 #define TLBH_PTE_SPECIAL	0x020ULL	/* PFN mapping, no page */
 #define TLBH_PTE_HUGE		0x040ULL	/* PMD-level leaf */
 #define TLBH_PTE_TABLE		0x080ULL	/* PMD entry -> PTE table */
+#define TLBH_PTE_YOUNG		0x100ULL	/* accessed */
 #define TLBH_PTE_PFN_SHIFT	12
 
 static inline unsigned long tlbh_pte_pfn(tlbh_pte_t pte)
@@ -178,6 +179,15 @@ int tlbh_op_reclaim_unmap(struct tlbh_reclaim *r, bool batch_flush);
 int tlbh_op_reclaim(struct tlbh_reclaim *r, struct tlbh_vm *vm,
 		    struct tlbh_vma *vma, unsigned long addr, bool batch_flush);
 void tlbh_op_reclaim_flush(struct tlbh_reclaim *r);
+
+/* MADV_FREE: clean and age the pages, flush what was young or dirty */
+void tlbh_op_madv_free(struct tlbh_vm *vm, struct tlbh_vma *vmas,
+		       unsigned int nr, unsigned long start, unsigned long end);
+
+/* MADV_PAGEOUT: age young pages, reclaim each PTE table's pages */
+void tlbh_op_pageout(struct tlbh_vm *vm, struct tlbh_reclaim *r,
+		     struct tlbh_vma *vmas, unsigned int nr,
+		     unsigned long start, unsigned long end);
 
 /* mprotect: change_protection with flush_tlb_batched_pending */
 void tlbh_op_mprotect(struct tlbh_vm *vm, struct tlbh_vma *vmas,
