@@ -45,6 +45,9 @@ selftests:
 docs:
 	@command -v sphinx-build >/dev/null || \
 		{ echo "docs: sphinx-build missing (Debian: python3-sphinx, installed by tools/deps)" >&2; exit 1; }
+	@$(MAKE) -s -C kunit/host policy_doc
+	@mkdir -p build/gen
+	kunit/host/policy_doc > build/gen/policies.rst
 	sphinx-build -q -W --keep-going -n -E -C -D project=tlbh \
 		-D highlight_language=none -b html Documentation build/docs
 
