@@ -66,6 +66,13 @@ const unsigned int tlbh_nr_rules = ARRAY_SIZE(tlbh_rules);
 #define R_6_1	TLBH_RULES_UPSTREAM_6_1
 #define R_7_2	TLBH_RULES_UPSTREAM_7_2
 
+/*
+ * What a policy built on 6.1 inherits: a hugetlb fault can find the pool
+ * empty while the zapped page still waits in the gather (fixed by
+ * 2820b0f09be9 in v6.7).
+ */
+#define KNOWN_6_1	BIT(TLBH_VIOL_HUGETLB_ORDER)
+
 const struct tlbh_policy tlbh_policies[] = {
 	{
 		.name = "upstream-current",
@@ -93,11 +100,7 @@ const struct tlbh_policy tlbh_policies[] = {
 		.doc =
 			"As 6.12 without delayed rmap and the batch pair reserve; the hugetlb VMA lock is dropped before the flush (2820b0f09be9 came in v6.7).",
 		.rules = R_6_1,
-		/*
-		 * A hugetlb fault can find the pool empty while the zapped
-		 * page still waits in the gather: fixed by 2820b0f09be9.
-		 */
-		.known = BIT(TLBH_VIOL_HUGETLB_ORDER),
+		.known = KNOWN_6_1,
 	},
 	{
 		.name = "pfnmap-no-flush",
@@ -106,6 +109,7 @@ const struct tlbh_policy tlbh_policies[] = {
 		.doc =
 			"Nothing flushes PFNMAP entries before munmap unlinks the VMA.",
 		.rules = R_6_1 & ~TLBH_RULE_PFNMAP_END_VMA,
+		.known = KNOWN_6_1,
 		.is_buggy = true,
 	},
 	{
@@ -169,6 +173,7 @@ const struct tlbh_policy tlbh_policies[] = {
 		.doc =
 			"PMD moves skip the rmap locks; a running rmap walk flushes stale.",
 		.rules = R_6_1 & ~TLBH_RULE_MREMAP_RMAP_LOCK,
+		.known = KNOWN_6_1,
 		.is_buggy = true,
 	},
 	{
@@ -187,6 +192,7 @@ const struct tlbh_policy tlbh_policies[] = {
 		.doc =
 			"A gather that cleared nothing skips its flush even when nested.",
 		.rules = R_6_1 & ~TLBH_RULE_NESTED_FLUSH,
+		.known = KNOWN_6_1,
 		.is_buggy = true,
 	},
 	{
@@ -196,6 +202,7 @@ const struct tlbh_policy tlbh_policies[] = {
 		.doc =
 			"Batch exhaustion flushes the part not yet zapped, not the part done.",
 		.rules = R_6_1 & ~TLBH_RULE_BATCH_RANGE_CLEARED,
+		.known = KNOWN_6_1,
 		.is_buggy = true,
 	},
 	{
@@ -205,6 +212,7 @@ const struct tlbh_policy tlbh_policies[] = {
 		.doc =
 			"clear_refs write-protects inside a gather that records nothing.",
 		.rules = R_6_1 & ~TLBH_RULE_SOFT_DIRTY_FLUSH,
+		.known = KNOWN_6_1,
 		.is_buggy = true,
 	},
 	{
@@ -213,6 +221,7 @@ const struct tlbh_policy tlbh_policies[] = {
 			"before 3ea277194daa (v4.12): upstream-6.1 without batched_pending",
 		.doc = "PTE changers ignore a deferred reclaim flush.",
 		.rules = R_6_1 & ~TLBH_RULE_BATCHED_PENDING,
+		.known = KNOWN_6_1,
 		.is_buggy = true,
 	},
 };

@@ -50,9 +50,9 @@
  * @doc: the rule the policy changes, in one or two sentences
  * @rules: TLBH_RULE_* bits in force
  * @is_buggy: the policy breaks the safety invariant on purpose
- * @known: violations (bits of enum tlbh_violation) a release policy is
- *	known to show because the release has that bug; the tests expect
- *	exactly these of it
+ * @known: violations (bits of enum tlbh_violation) a policy is known to
+ *	show because the release it is built on has that bug; the tests
+ *	expect them of it, and of a fixed policy nothing else
  */
 struct tlbh_policy {
 	const char *name;
