@@ -48,6 +48,7 @@ docs:
 	@$(MAKE) -s -C kunit/host policy_doc
 	@mkdir -p build/gen
 	kunit/host/policy_doc > build/gen/policies.rst
+	kunit/host/policy_doc -c > build/gen/cases.rst
 	sphinx-build -q -W --keep-going -n -E -C -D project=tlbh \
 		-D highlight_language=none -b html Documentation build/docs
 
