@@ -157,6 +157,14 @@ static void new_generation(struct tlbh_mm *mm)
 		mm->ops->new_generation(mm->priv);
 }
 
+static tlbh_cpus_t loaded_cpus(struct tlbh_mm *mm, tlbh_cpus_t cpus)
+{
+	/* Before 7.2 a CPU leaves mm_cpumask when it switches away. */
+	if (!tlbh_rule(mm, TLBH_RULE_LAZY_CPUMASK) || !mm->ops->loaded_cpus)
+		return cpus;
+	return mm->ops->loaded_cpus(mm->priv);
+}
+
 /*
  * Pick the CPUs the way flush_tlb_mm_range() and native_flush_tlb_multi()
  * do.  If another CPU is in mm_cpumask, every CPU of it when page tables
@@ -169,20 +177,22 @@ static bool pick_targets(struct tlbh_mm *mm, struct tlbh_flush *f)
 {
 	tlbh_cpus_t cpus = mm->ops->mm_cpus(mm->priv);
 	tlbh_cpus_t self = TLBH_CPU(mm->ops->this_cpu(mm->priv));
-	tlbh_cpus_t loaded = mm->ops->loaded_cpus ?
-			     mm->ops->loaded_cpus(mm->priv) : cpus;
 
 	if (cpus & ~self) {
+		/* should_trim_cpumask() is asked whenever others have the mm. */
+		bool trim = tlbh_rule(mm, TLBH_RULE_LAZY_CPUMASK) &&
+			    mm->ops->trim_cpumask &&
+			    mm->ops->trim_cpumask(mm->priv);
+
 		f->cpus = cpus;
 		if (!f->freed_tables) {
 			f->cpus &= ~mm->ops->lazy_cpus(mm->priv);
-			if (!(mm->ops->trim_cpumask &&
-			      mm->ops->trim_cpumask(mm->priv)))
-				f->cpus &= loaded;
+			if (!trim)
+				f->cpus &= loaded_cpus(mm, cpus);
 		}
 		return true;
 	}
-	if (loaded & self) {
+	if (loaded_cpus(mm, cpus) & self) {
 		f->cpus = self;
 		return true;
 	}

@@ -9,12 +9,13 @@
  * page (INVLPG, and INVPCID for the user PCID under PTI) or reloads CR3
  * for a full flush, only on CPUs that still have the space's mm loaded.
  * It also answers the engine's questions about CPUs (mm_cpumask, lazy
- * TLB mode) and wires the engine's frees to the pool and the park area.
+ * TLB mode, CPUs that left the mm, the mask trim) and wires the engine's frees to the pool and the park area.
  * Where this is stronger or weaker than the kernel is in
  * Documentation/spaces.rst.
  */
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
+#include <linux/jiffies.h>
 #include <linux/mm.h>
 #include <linux/mm_types.h>
 #include <linux/sched.h>
@@ -254,34 +255,59 @@ static tlbh_cpus_t tlbh_be_mm_cpus(void *priv)
 	return cpus;
 }
 
-struct tlbh_lazy_query {
+struct tlbh_cpu_query {
 	struct mm_struct *mm;
+	bool lazy;		/* only the CPUs in lazy TLB mode */
 	atomic64_t cpus;
 };
 
-static void tlbh_lazy_one(void *info)
+static void tlbh_cpu_query_one(void *info)
 {
-	struct tlbh_lazy_query *q = info;
+	struct tlbh_cpu_query *q = info;
 	unsigned int cpu = smp_processor_id();
 
-	/* A kernel thread borrowing the mm: the CPU is in lazy TLB mode. */
-	if (cpu < TLBH_MAX_CPUS && !current->mm && current->active_mm == q->mm)
+	/* Lazy: a kernel thread borrows the mm; loaded: lazily or not. */
+	if (cpu < TLBH_MAX_CPUS && current->active_mm == q->mm &&
+	    (!q->lazy || !current->mm))
 		atomic64_or(TLBH_CPU(cpu), &q->cpus);
 }
 
 /*
- * The kernel's per-CPU lazy flag is hidden from modules, so the CPUs of
- * mm_cpumask are asked (one IPI round, as racy as the kernel's read).
+ * The kernel's per-CPU TLB state (cpu_tlbstate, cpu_tlbstate_shared) is
+ * hidden from modules, so the CPUs of mm_cpumask are asked (one IPI
+ * round, as racy as the kernel's own read of another CPU's state).
  */
-static tlbh_cpus_t tlbh_be_lazy_cpus(void *priv)
+static tlbh_cpus_t tlbh_cpu_query(struct tlbh_space *sp, bool lazy)
 {
-	struct tlbh_space *sp = priv;
-	struct tlbh_lazy_query q = { .mm = sp->mm };
+	struct tlbh_cpu_query q = { .mm = sp->mm, .lazy = lazy };
 
 	atomic64_set(&q.cpus, 0);
-	on_each_cpu_cond_mask(NULL, tlbh_lazy_one, &q, true,
+	on_each_cpu_cond_mask(NULL, tlbh_cpu_query_one, &q, true,
 			      mm_cpumask(sp->mm));
 	return atomic64_read(&q.cpus);
+}
+
+static tlbh_cpus_t tlbh_be_lazy_cpus(void *priv)
+{
+	return tlbh_cpu_query(priv, true);
+}
+
+/* On 7.2 a CPU that switched to another mm stays in mm_cpumask. */
+static tlbh_cpus_t tlbh_be_loaded_cpus(void *priv)
+{
+	return tlbh_cpu_query(priv, false);
+}
+
+/* should_trim_cpumask(): once a second, every CPU of the mask is asked. */
+static bool tlbh_be_trim_cpumask(void *priv)
+{
+	struct tlbh_space *sp = priv;
+
+	if (time_after(jiffies, READ_ONCE(sp->next_trim))) {
+		WRITE_ONCE(sp->next_trim, jiffies + HZ);
+		return true;
+	}
+	return false;
 }
 
 static unsigned int tlbh_be_this_cpu(void *priv)
@@ -334,6 +360,8 @@ const struct tlbh_backend_ops tlbh_hw_backend_ops = {
 	.free_batch = tlbh_be_free_batch,
 	.mm_cpus = tlbh_be_mm_cpus,
 	.lazy_cpus = tlbh_be_lazy_cpus,
+	.loaded_cpus = tlbh_be_loaded_cpus,
+	.trim_cpumask = tlbh_be_trim_cpumask,
 	.this_cpu = tlbh_be_this_cpu,
 	.violation = tlbh_be_violation,
 	.flush_skip = tlbh_be_flush_skip,

@@ -14,6 +14,7 @@
 #include <linux/atomic.h>
 #include <linux/bitmap.h>
 #include <linux/cpumask.h>
+#include <linux/jiffies.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -171,6 +172,7 @@ int tlbh_space_mmap(struct tlbh_file *tf, struct vm_area_struct *vma)
 	sp->size = size;
 	sp->data_size = size / 2;
 	sp->id = (atomic_inc_return(&tlbh_space_ids) & 0x7fff) + 1;
+	sp->next_trim = jiffies + HZ;	/* as init_new_context() */
 	sp->policy_base = tlbh_policy_default();
 	sp->policy = *sp->policy_base;
 	tlbh_mm_init(&sp->engine, &sp->policy, NULL, &tlbh_hw_backend_ops, sp);

@@ -81,6 +81,9 @@ enum tlbh_held {
  * @held_batch: the held RECLAIM was asked to batch its flush
  * @held_op: the gather of a held ZAP or UNMAP
  * @inject_batch_fail: batch-page allocations still to fail (TLBH_IOC_INJECT)
+ * @next_trim: jiffies of the engine's next mm_cpumask trim (7.2's
+ *	once-a-second should_trim_cpumask, kept per space: the mm's own is
+ *	the kernel's)
  * @targets: scratch CPU mask for IPIs
  * @cnt: TLBH_CNT_* counters
  * @cpu: per-CPU counters, first TLBH_MAX_CPUS CPUs
@@ -112,6 +115,7 @@ struct tlbh_space {
 	bool held_batch;
 	struct tlbh_op held_op;
 	unsigned int inject_batch_fail;
+	unsigned long next_trim;
 	cpumask_var_t targets;
 	atomic64_t cnt[TLBH_CNT_NR];
 	struct tlbh_cpu_stat cpu[TLBH_MAX_CPUS];
