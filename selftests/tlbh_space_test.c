@@ -3,11 +3,11 @@
  * tlbh_space_test.c - kselftest for tlbh spaces through the real MMU:
  * identities read from user space match the page tables, unmapped pages
  * raise SIGBUS, a PTE changed without a flush is read stale by threads
- * pinned to every CPU (and by the kernel probe) until the engine's flush
- * makes it fresh, engine operations move and park page tables, held
- * operations (TLBH_HOLD) keep their window open until RESUME and take
- * the kernel's locks, ZAP_BATCH shares one flush, and the pool returns
- * to zero after exit and kill -9 (with an operation left held).
+ * pinned to every CPU until the engine's flush makes it fresh, engine
+ * operations move and park page tables, held operations (TLBH_HOLD)
+ * keep their window open until RESUME and take the kernel's locks,
+ * ZAP_BATCH shares one flush, and the pool returns to zero after exit
+ * and kill -9 (with an operation left held).
  *
  * Exits 4 (skip) when /dev/tlbh is absent, i.e. tlbh.ko is not loaded.
  */
@@ -154,53 +154,6 @@ TEST_F(space, stale_then_fresh_on_every_cpu)
 	TH_LOG("stale seen on %d of %d CPUs within %d rounds", stale, n, round - 1);
 	EXPECT_GE(stale, 3);
 	EXPECT_EQ(stale, n);
-}
-
-static int probe(int fd, uint64_t off, int cpu, struct tlbh_probe *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->offset = off;
-	p->cpu = cpu;
-	return tlbh_ioctl(fd, TLBH_IOC_PROBE, p);
-}
-
-TEST_F(space, probe_stale_then_fresh)
-{
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	struct tlbh_readers spinners;
-	struct tlbh_probe p;
-	int cpu, stale = 0, fresh = 0;
-
-	if (ncpu > TLBH_MAX_READERS)
-		ncpu = TLBH_MAX_READERS;
-	/*
-	 * Readers that only spin keep the mm loaded on every CPU: an idle
-	 * CPU may leave it (and, without PCID, lose its TLB entries), which
-	 * would hide a stale entry from a later probe.
-	 */
-	ASSERT_EQ(tlbh_readers_start(&spinners, 0, ncpu, NULL, 0), 0);
-	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_POPULATE, 0, TLBH_PG, 0, NULL), 0);
-	for (cpu = 0; cpu < ncpu; cpu++) {
-		ASSERT_EQ(probe(self->fd, 0, cpu, &p), 0);
-		EXPECT_EQ(p.result, TLBH_PROBE_FRESH);
-	}
-	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_REMAP, 0, TLBH_PG, 0, NULL), 0);
-	for (cpu = 0; cpu < ncpu; cpu++) {
-		ASSERT_EQ(probe(self->fd, 0, cpu, &p), 0);
-		stale += p.result == TLBH_PROBE_STALE;
-		TH_LOG("cpu %d after remap: result %llu", cpu,
-		       (unsigned long long)p.result);
-	}
-	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_FLUSH, 0, TLBH_PG, 0, NULL), 0);
-	for (cpu = 0; cpu < ncpu; cpu++) {
-		ASSERT_EQ(probe(self->fd, 0, cpu, &p), 0);
-		fresh += p.result == TLBH_PROBE_FRESH;
-	}
-	tlbh_readers_stop(&spinners);
-	/* Stale needs the entry to survive until the probe; report, need one. */
-	TH_LOG("stale on %d of %ld CPUs", stale, ncpu);
-	EXPECT_GE(stale, 1);
-	EXPECT_EQ(fresh, ncpu);
 }
 
 TEST_F(space, zap_then_sigbus)

@@ -3,9 +3,10 @@
  * tlbh_probe.c - the kernel probe: read a page of a space on a chosen
  * CPU from a kernel work item that adopts the space's mm.
  *
- * What the probe can and cannot observe is in Documentation/abi.rst
- * (TLBH_IOC_PROBE): it reads through the TLB entries of its own CPU in
- * kernel mode, which is not always what a user thread sees.
+ * What the probe can and cannot observe is in Documentation/spaces.rst
+ * (Probes): it reads through the kernel-mode TLB entries of its CPU,
+ * after a switch into the mm that may flush them, which is not what a
+ * user thread sees; STALE proves a stale entry, FRESH proves nothing.
  */
 #include <linux/cpu.h>
 #include <linux/kthread.h>

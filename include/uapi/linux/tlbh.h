@@ -381,6 +381,13 @@ enum tlbh_probe_result {
 
 /**
  * struct tlbh_probe - argument of TLBH_IOC_PROBE
+ *
+ * A kernel-mode read on @cpu by a work item that switched into the
+ * space's mm: it sees that CPU's kernel-mode TLB entries, after a switch
+ * that flushes the CPU when the mm's tlb_gen is ahead of it.  Not what a
+ * user thread sees (under QEMU TCG, not even the entries user threads
+ * filled): STALE proves a stale entry, FRESH proves nothing.
+ *
  * @offset: in: page to read (its first word)
  * @cpu:    in: CPU to read on; -EINVAL when offline or out of range
  * @read:   out: the word read (0 on a fault)
