@@ -5,9 +5,13 @@
 # space counters (TLBH_IOC_COUNTERS, TLBH_IOC_CPU_COUNTERS) count?
 #
 #   tools/bpftrace/tlbh-crosscheck.sh [rounds]      (root, tlbh.ko loaded)
+#   tools/bpftrace/tlbh-crosscheck.sh --build       (build the workload)
 #
-# Builds tlbh-crosscheck.c, a workload on one space that runs every
-# policy through the flush paths and prints its space id and counters.
+# The workload, tlbh-crosscheck.c, runs every policy through the flush
+# paths on one space and prints its space id and counters.  --build
+# compiles it next to its source (make check does, on the host); a run
+# uses that binary when it is newer than the source, else compiles one
+# for itself first (slow in an emulated guest, and said so).
 # bpftrace traces the tlbh:* events meanwhile, keyed by space id; it is
 # stopped after the workload read its counters and before the space is
 # torn down, so both cover the same interval.  Then, for the workload's
@@ -49,6 +53,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
+build() {
+	${CC:-cc} -O2 -Wall -D_GNU_SOURCE -I"$here/../../include/uapi" \
+		-I"$here/../../selftests" -o "$1" "$here/tlbh-crosscheck.c" -lpthread
+}
+if [ "${1:-}" = --build ]; then
+	build "$here/tlbh-crosscheck"
+	exit
+fi
+
 echo "TAP version 13"
 skip() {
 	echo "1..0 # SKIP $*"
@@ -61,9 +74,15 @@ bail() {
 
 command -v bpftrace > /dev/null || skip "bpftrace is not installed"
 [ -c /dev/tlbh ] || skip "no /dev/tlbh: tlbh.ko is not loaded"
-${CC:-cc} -O2 -Wall -D_GNU_SOURCE -I"$here/../../include/uapi" -I"$here/../../selftests" \
-	-o "$tmp/workload" "$here/tlbh-crosscheck.c" -lpthread ||
-	bail "cannot build the workload"
+workload=$here/tlbh-crosscheck
+if [ ! -x "$workload" ] || [ "$workload" -ot "$here/tlbh-crosscheck.c" ] ||
+   [ "$workload" -ot "$here/../../include/uapi/linux/tlbh.h" ] ||
+   [ "$workload" -ot "$here/../../selftests/tlbh_lib.h" ]; then
+	echo "# building the workload here (no up-to-date $workload)"
+	workload=$tmp/workload
+	build "$workload" || bail "cannot build the workload"
+fi
+echo "# starting bpftrace"
 
 # sum(1) everywhere: one map cannot mix count() and sum().  The reason
 # and result strings are compared and counted under fixed names, so the
@@ -129,7 +148,8 @@ until grep -q '^ready' "$tmp/trace" 2>/dev/null; do
 	[ $((waited % 30)) != 0 ] || echo "# waiting for bpftrace to attach: ${waited}s"
 done
 
-"$tmp/workload" "$rounds" > "$tmp/counters" 2> "$tmp/workload.err" &
+echo "# bpftrace attached after ${waited}s, running the workload"
+"$workload" "$rounds" > "$tmp/counters" 2> "$tmp/workload.err" &
 wl_pid=$!
 waited=0
 until grep -q '^end$' "$tmp/counters"; do
