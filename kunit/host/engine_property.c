@@ -1275,7 +1275,12 @@ int main(int argc, char **argv)
 		case 'M':
 			for (i = 0; i < ARRAY_SIZE(wrong_models); i++)
 				if (!strcmp(optarg, wrong_models[i].name))
-					wrong_model |= wrong_models[i].bit;
+					break;
+			if (i == ARRAY_SIZE(wrong_models)) {
+				fprintf(stderr, "%s: no wrong model %s\n", argv[0], optarg);
+				return 2;
+			}
+			wrong_model |= wrong_models[i].bit;
 			break;
 		case 'v':
 			verbose = true;
@@ -1297,6 +1302,10 @@ int main(int argc, char **argv)
 		for (a = 0; a < ARRAY_SIZE(variants); a++)
 			plan += (!only || !strcmp(only, tlbh_policies[i].name)) &&
 				(!only_arch || !strcmp(only_arch, variants[a].name));
+	if (!plan) {
+		fprintf(stderr, "%s: no such policy or arch\n", argv[0]);
+		return 2;
+	}
 	printf("TAP version 13\n");
 	printf("# seeds 1 2 3 and random seed %llu (repeat: -s %llu)\n",
 	       (unsigned long long)seeds[3], (unsigned long long)seeds[3]);
