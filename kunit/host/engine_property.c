@@ -1151,6 +1151,7 @@ struct result {
 	u32 kinds;		/* hazards seen: model and engine reports */
 	bool unknown;		/* ... one the policy is not known to have */
 	u64 global_episodes;	/* episodes in which the mm got a global ASID */
+	u64 tlb_violating;	/* violating episodes that broke a TLB check */
 	typeof(((struct ref_x86 *)0)->stats) model;
 };
 
@@ -1208,6 +1209,7 @@ static void run_seed(const struct tlbh_policy *policy, const struct variant *v,
 		if (!w.violated)
 			continue;
 		res->violating++;
+		res->tlb_violating += w.violated_kind == TLBH_VIOL_NONE;
 		if (!res->first) {
 			res->first = done;
 			res->first_seed = seed;
@@ -1224,6 +1226,8 @@ static void run_seed(const struct tlbh_policy *policy, const struct variant *v,
 
 static void print_model(const struct result *res)
 {
+	printf("#   %llu violating episodes broke a TLB check\n",
+	       (unsigned long long)res->tlb_violating);
 	printf("#   model: %llu switches (%llu flushed), %llu flushes ignored by another mm (%llu left mm_cpumask), "
 	       "%llu lazy to init_mm, %llu up to date, %llu ranged done in full, "
 	       "%llu walkers waited for by an IPI, %llu by RCU, global ASID in %llu episodes (%llu CPUs took it)\n",
