@@ -1155,6 +1155,7 @@ struct result {
 	typeof(((struct ref_x86 *)0)->stats) model;
 };
 
+/* The model's counters are all u64: add them up field by field. */
 static void add_stats(struct result *res, const struct ref_x86 *x)
 {
 	u64 *to = (u64 *)&res->model;
