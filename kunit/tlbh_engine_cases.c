@@ -1575,6 +1575,22 @@ const struct tlbh_case tlbh_engine_cases[] = {
 	.ops = { MAP(PG(0), PG(3), RW), ZAP(1, PG(0), PG(1)),
 		 ZAP(1, PG(1), PG(2)), ZAP(1, PG(2), PG(3)) },
 	EXPECT(4, 0, 3, 0, "RPRPRP", RANGE(1, PG(0), PG(1), 12, false, 0x7)) },
+/*
+ * A broadcast interrupts nobody, so it cannot hold GUP-fast off: with
+ * INVLPGB, tables wait for RCU even under the 6.x rules (x86 made RCU
+ * table freeing unconditional before it used INVLPGB).
+ */
+{ ROW("invlpgb_tables_always_wait_for_rcu", BROADCAST, V612), FOUR_CPUS,
+	.arch = TLBH_CA_INVLPGB,
+	.vmas = { ANON(PMD(0), PMD(1)) },
+	.ops = { MAP(PG(0), PG(2), RW), MUNMAP(1, PMD(0), PMD(1)) },
+	EXPECT(1, 0, 2, 1, "RSTP", RANGE(LAST, PG(0), PG(2), 12, true, 0xf)) },
+/* LUF's owed flush is a broadcast too: a global-ASID CPU ignores IPIs. */
+{ ROW("invlpgb_luf_flush_broadcasts", BROADCAST, "luf-naive"), FOUR_CPUS,
+	.arch = TLBH_CA_INVLPGB,
+	.vmas = { ANON(PG(0), PG(16)) },
+	.ops = { MAP(PG(0), PG(1), RO), RECLAIM(0, PG(0), 1), LUF_REUSE },
+	EXPECT(1, 1, 1, 0, "LA", FULL(LAST, false, ALL)) },
 { ROW("invlpgb_reclaim_batch_flushes_all_nonglobals", BROADCAST, CUR),
 	FOUR_CPUS, .arch = TLBH_CA_INVLPGB,
 	.vmas = { ANON(PMD(0), PMD(1)) },

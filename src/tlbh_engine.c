@@ -316,7 +316,17 @@ void tlbh_luf_flush(struct tlbh_mm *mm, const char *reason)
 
 	if (!mm->luf_pending)
 		return;
-	f.cpus = mm->luf_cpus & ~mm->ops->lazy_cpus(mm->priv);
+	if (mm->arch.invlpgb) {
+		/*
+		 * The batch flush (arch_tlbbatch_flush) is
+		 * invlpgb_flush_all_nonglobals(): a CPU on the mm's global
+		 * ASID ignores a flush IPI.
+		 */
+		f.broadcast = true;
+		f.cpus = TLBH_ALL_CPUS;
+	} else {
+		f.cpus = mm->luf_cpus & ~mm->ops->lazy_cpus(mm->priv);
+	}
 	mm->luf_pending = false;
 	mm->luf_cpus = 0;
 	send_flush(mm, &f);
@@ -636,7 +646,13 @@ void tlbh_free_table(struct tlbh_gather *tlb, enum tlbh_level level,
 	if (mm->arch.need_flush_all && level != TLBH_LEVEL_PTE)
 		tlb->need_flush_all = 1;
 
-	if (tlbh_rule(mm, TLBH_RULE_TABLE_RCU_BATCH)) {
+	/*
+	 * A broadcast flush interrupts nobody, so it cannot hold GUP-fast
+	 * off: with INVLPGB tables always wait for an RCU grace period, as
+	 * x86 made MMU_GATHER_RCU_TABLE_FREE unconditional before it used
+	 * INVLPGB.
+	 */
+	if (tlbh_rule(mm, TLBH_RULE_TABLE_RCU_BATCH) || mm->arch.invlpgb) {
 		tlbh_remove_table(tlb, table_pfn);
 		return;
 	}

@@ -9,7 +9,8 @@
  * page (INVLPG, and INVPCID for the user PCID under PTI) or reloads CR3
  * for a full flush, only on CPUs that still have the space's mm loaded.
  * It also answers the engine's questions about CPUs (mm_cpumask, lazy
- * TLB mode, CPUs that left the mm, the mask trim) and wires the engine's frees to the pool and the park area.
+ * TLB mode, CPUs that left the mm, the mask trim) and wires the engine's
+ * frees to the pool and the park area.
  * Where this is stronger or weaker than the kernel is in
  * Documentation/spaces.rst.
  */
