@@ -77,28 +77,29 @@ const struct tlbh_policy tlbh_policies[] = {
 	{
 		.name = "upstream-current",
 		.source = "the newest release modelled: 7.2",
-		.doc = "The rules of upstream-7.2.",
+		.doc =
+			"The newest release modelled, 7.2: the default policy, the rules of upstream-7.2.",
 		.rules = R_7_2,
 	},
 	{
 		.name = "upstream-7.2",
 		.source = "v7.2",
 		.doc =
-			"PFNMAP flush once in tlb_free_vmas, sticky vma_pfn; gathers per madvise call; RCU table batch; PT_RECLAIM; lazily trimmed mm_cpumask.",
+			"PFNMAP entries are flushed once in tlb_free_vmas() before free_pgtables() unlinks the VMAs, with vma_pfn sticky until the next gather; dirty file pages keep their rmap until after the flush; one gather per madvise call; page tables in an RCU batch, and MADV_DONTNEED frees PTE tables it empties; CPUs that left the mm stay in mm_cpumask until a flush trims them; reclaim's own flush is ranged with freed_tables.",
 		.rules = R_7_2,
 	},
 	{
 		.name = "upstream-6.12",
 		.source = "v6.12",
 		.doc =
-			"PFNMAP flush in tlb_end_vma; delayed rmap; gathers per VMA; tables in the page batch.",
+			"As 7.2 for delayed rmap, the batch pair reserve and the hugetlb order; as 6.1 for the rest: PFNMAP flush in tlb_end_vma(), one gather per VMA, tables in the page batch, mm_cpumask cleared at the switch.",
 		.rules = TLBH_RULES_UPSTREAM_6_12,
 	},
 	{
 		.name = "upstream-6.1",
 		.source = "v6.1",
 		.doc =
-			"As 6.12 without delayed rmap and the batch pair reserve; the hugetlb VMA lock is dropped before the flush (2820b0f09be9 came in v6.7).",
+			"PFNMAP entries are flushed in tlb_end_vma() and vma_pfn follows the VMA; rmaps are removed at once (a dirty file page still forces its flush under the PTE lock); no pair reserve. The hugetlb VMA lock is dropped before the gather is flushed: the release really has the hugetlb-order hazard (fixed by 2820b0f09be9 in v6.7), and so does every variant built on 6.1.",
 		.rules = R_6_1,
 		.known = KNOWN_6_1,
 	},
@@ -107,7 +108,7 @@ const struct tlbh_policy tlbh_policies[] = {
 		.source =
 			"before b67fbebd4cf9 (v6.0): upstream-6.1 without pfnmap_end_vma",
 		.doc =
-			"Nothing flushes PFNMAP entries before munmap unlinks the VMA.",
+			"With MERGE_VMAS nothing flushes a PFNMAP VMA's entries before munmap unlinks it; a concurrent unmap_mapping_range() finds no VMA and returns while the entries are live.",
 		.rules = R_6_1 & ~TLBH_RULE_PFNMAP_END_VMA,
 		.known = KNOWN_6_1,
 		.is_buggy = true,
@@ -117,7 +118,7 @@ const struct tlbh_policy tlbh_policies[] = {
 		.source =
 			"upstream-7.2 with the 6.x PFNMAP flush of b67fbebd4cf9",
 		.doc =
-			"PFNMAP entries flushed in tlb_end_vma of every PFNMAP VMA.",
+			"The 6.x rule on 7.2: the entries of each PFNMAP VMA are flushed in tlb_end_vma().",
 		.rules = ((R_7_2 & ~(TLBH_RULE_PFNMAP_FREE_VMAS |
 				     TLBH_RULE_VMA_PFN_STICKY)) |
 			  TLBH_RULE_PFNMAP_END_VMA),
@@ -127,7 +128,7 @@ const struct tlbh_policy tlbh_policies[] = {
 		.source =
 			"LKML Jan 2025, the PFNMAP flush moved into free_pgtables: the per-VMA form proposed in review of v2",
 		.doc =
-			"PFNMAP flush per PFNMAP VMA inside the free_pgtables loop.",
+			"The flush sits inside the free_pgtables() VMA loop, for each PFNMAP VMA about to be unlinked while PFN entries are pending.",
 		.rules = ((R_7_2 & ~TLBH_RULE_PFNMAP_FREE_VMAS) |
 			  TLBH_RULE_PFNMAP_PER_VMA),
 	},
@@ -136,7 +137,7 @@ const struct tlbh_policy tlbh_policies[] = {
 		.source =
 			"LKML Jan 2025, review of the same series: upstream-7.2 without vma_pfn_sticky",
 		.doc =
-			"Flush in tlb_free_vmas, but a later VMA resets vma_pfn.",
+			"The flush is in tlb_free_vmas(), but vma_pfn is overwritten by every tlb_start_vma(), so a normal VMA zapped after a PFNMAP one hides it and the PFNMAP VMA is unlinked unflushed.",
 		.rules = R_7_2 & ~TLBH_RULE_VMA_PFN_STICKY,
 		.is_buggy = true,
 	},
@@ -145,7 +146,7 @@ const struct tlbh_policy tlbh_policies[] = {
 		.source =
 			"LUF, PATCH v10, LKML May 2024 (not merged as of 7.2), hole described by Dave Hansen: upstream-7.2 plus luf",
 		.doc =
-			"Reclaim frees clean read-only pages unflushed; munmap skips the flush.",
+			"Reclaim frees clean read-only pages without flushing and owes the flush to the page's reuse. munmap() then finds only empty PTEs, records nothing, skips its flush and returns while a CPU still translates the address; a new mapping there can read the old page (Dave Hansen's hole).",
 		.rules = R_7_2 | TLBH_RULE_LUF,
 		.is_buggy = true,
 	},
@@ -154,7 +155,7 @@ const struct tlbh_policy tlbh_policies[] = {
 		.source =
 			"the reply in the same thread: \"a new flag in vma or something\" (later LUF versions used other means): upstream-7.2 plus luf and luf_vma_flag",
 		.doc =
-			"As luf-naive, but a gather over a LUF-marked VMA pays the flush.",
+			"LUF marks the VMA when it defers a flush; a gather whose tlb_start_vma() meets the mark pays the owed flush, which closes the munmap hole.",
 		.rules = R_7_2 | TLBH_RULE_LUF | TLBH_RULE_LUF_VMA_FLAG,
 	},
 	{
@@ -162,7 +163,7 @@ const struct tlbh_policy tlbh_policies[] = {
 		.source =
 			"LKML Apr 2025, batched zap RFC, against 2820b0f09be9: upstream-7.2 without hugetlb_flush_first (6.1's order)",
 		.doc =
-			"The hugetlb VMA lock is dropped before the zap flushes and frees.",
+			"The hugetlb VMA lock is dropped before the gather is flushed and its pages freed, so a concurrent fault finds the hugetlb pool empty while the page still waits in the gather.",
 		.rules = R_7_2 & ~TLBH_RULE_HUGETLB_FLUSH_FIRST,
 		.is_buggy = true,
 	},
@@ -171,7 +172,7 @@ const struct tlbh_policy tlbh_policies[] = {
 		.source =
 			"2c91bd4a4e2e / c49dd3401802 (v5.11), LKML May 2021, fixed by 97113eb39fa7: upstream-6.1 without mremap_rmap_lock",
 		.doc =
-			"PMD moves skip the rmap locks; a running rmap walk flushes stale.",
+			"A whole PTE table moves under the PMD lock only. A try_to_unmap() that already walked to the old address clears the entry in the moved table, flushes the old address and frees the page, while a third CPU translates the new one.",
 		.rules = R_6_1 & ~TLBH_RULE_MREMAP_RMAP_LOCK,
 		.known = KNOWN_6_1,
 		.is_buggy = true,
@@ -181,7 +182,7 @@ const struct tlbh_policy tlbh_policies[] = {
 		.source =
 			"before d86564a2f085 (2018), which added the flush before the RCU table free: upstream-7.2 without table_invalidate",
 		.doc =
-			"A batch of page tables is freed without a TLB flush first.",
+			"Page-table pages are freed as soon as they are unhooked, before the TLB and paging-structure caches are invalidated and before lockless walkers are synchronised.",
 		.rules = R_7_2 & ~TLBH_RULE_TABLE_INVALIDATE,
 		.is_buggy = true,
 	},
@@ -190,7 +191,7 @@ const struct tlbh_policy tlbh_policies[] = {
 		.source =
 			"before 99baac21e458 (v4.15): upstream-6.1 without nested_flush",
 		.doc =
-			"A gather that cleared nothing skips its flush even when nested.",
+			"A gather that cleared nothing skips its flush even when another gather on the mm is in flight: the second of two concurrent MADV_DONTNEED returns before the first has flushed.",
 		.rules = R_6_1 & ~TLBH_RULE_NESTED_FLUSH,
 		.known = KNOWN_6_1,
 		.is_buggy = true,
@@ -200,7 +201,7 @@ const struct tlbh_policy tlbh_policies[] = {
 		.source =
 			"597e1c35 (v3.6), fixed by e6c495a96ce0: upstream-6.1 without batch_range_cleared",
 		.doc =
-			"Batch exhaustion flushes the part not yet zapped, not the part done.",
+			"When the page batch runs out in the middle of zap_pte_range(), the flush covers the part still to zap instead of the part already cleared, and the cleared pages are freed while cached.",
 		.rules = R_6_1 & ~TLBH_RULE_BATCH_RANGE_CLEARED,
 		.known = KNOWN_6_1,
 		.is_buggy = true,
@@ -210,7 +211,7 @@ const struct tlbh_policy tlbh_policies[] = {
 		.source =
 			"0758cd830494 (v5.10), before the 2021 clear_refs fix: upstream-6.1 without soft_dirty_flush",
 		.doc =
-			"clear_refs write-protects inside a gather that records nothing.",
+			"clear_refs write-protects PTEs inside a gather that records nothing; the early return skips the flush and writable entries survive, so writes escape soft-dirty tracking.",
 		.rules = R_6_1 & ~TLBH_RULE_SOFT_DIRTY_FLUSH,
 		.known = KNOWN_6_1,
 		.is_buggy = true,
@@ -219,7 +220,8 @@ const struct tlbh_policy tlbh_policies[] = {
 		.name = "reclaim-no-batched-pending",
 		.source =
 			"before 3ea277194daa (v4.12): upstream-6.1 without batched_pending",
-		.doc = "PTE changers ignore a deferred reclaim flush.",
+		.doc =
+			"mprotect, munmap, madvise and mremap do not flush a reclaim batch that is still deferred, and return while a CPU holds an entry for a PTE they found empty.",
 		.rules = R_6_1 & ~TLBH_RULE_BATCHED_PENDING,
 		.known = KNOWN_6_1,
 		.is_buggy = true,

@@ -47,7 +47,8 @@
  * struct tlbh_policy - one selectable behaviour
  * @name: short name used by the ioctl layer and in test names
  * @source: commit or thread the rule comes from
- * @doc: the rule the policy changes, in one or two sentences
+ * @doc: what the policy does and, for a buggy one, how its hazard
+ *	happens (Documentation/engine.rst prints it)
  * @rules: TLBH_RULE_* bits in force
  * @is_buggy: the policy breaks the safety invariant on purpose
  * @known: violations (bits of enum tlbh_violation) a policy is known to

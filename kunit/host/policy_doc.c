@@ -83,14 +83,29 @@ static void rules_table(void)
 	printf("\n");
 }
 
+static void policy_kind(const struct tlbh_policy *p)
+{
+	unsigned int k;
+
+	if (p->is_buggy)
+		printf("buggy variant");
+	else if (!strncmp(p->name, "upstream-", 9))
+		printf("release");
+	else
+		printf("variant");
+	for (k = 0; k < TLBH_VIOL_NR; k++)
+		if (p->known & BIT(k))
+			printf("; known to show ``%s``", tlbh_violation_name(k));
+}
+
+/* The table: rules against the closest release; then each policy told. */
 static void policies_table(void)
 {
-	unsigned int i, k;
+	unsigned int i;
 
 	printf(".. list-table:: Policies (``TLBH_IOC_POLICY_INFO``, 1-based)\n"
-	       "   :header-rows: 1\n   :widths: 4 20 26 30 20\n\n"
-	       "   * - #\n     - Policy\n     - Rules\n     - Source\n"
-	       "     - Kind\n");
+	       "   :header-rows: 1\n   :widths: 4 24 46 26\n\n"
+	       "   * - #\n     - Policy\n     - Rules\n     - Kind\n");
 	for (i = 0; i < tlbh_nr_policies; i++) {
 		const struct tlbh_policy *p = &tlbh_policies[i];
 		const struct tlbh_policy *base = closest_release(p);
@@ -106,20 +121,17 @@ static void policies_table(void)
 				printf(", ");
 			rule_list(drop, "-");
 		}
-		printf(": %s\n     - %s\n     - ", p->doc, p->source);
-		if (p->is_buggy)
-			printf("buggy variant");
-		else if (!strncmp(p->name, "upstream-", 9))
-			printf("release");
-		else
-			printf("variant");
-		for (k = 0; k < TLBH_VIOL_NR; k++)
-			if (p->known & BIT(k))
-				printf("; known to show ``%s``",
-				       tlbh_violation_name(k));
+		printf("\n     - ");
+		policy_kind(p);
 		printf("\n");
 	}
 	printf("\n");
+	for (i = 0; i < tlbh_nr_policies; i++) {
+		const struct tlbh_policy *p = &tlbh_policies[i];
+
+		printf("``%s``%s\n  Source: %s.  %s\n\n", p->name,
+		       p->is_buggy ? " (buggy)" : "", p->source, p->doc);
+	}
 }
 
 /* One paragraph each: rows per condition, rows per policy. */
