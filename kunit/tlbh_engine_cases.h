@@ -61,6 +61,15 @@ struct tlbh_model_pt {
 };
 
 extern const struct tlbh_pt_ops tlbh_model_pt_ops;
+
+/* PMD slot of @addr in the model window, -1 outside it. */
+static inline int tlbh_model_pmd_slot(unsigned long addr)
+{
+	if (addr < TLBH_MODEL_BASE || addr >= TLBH_MODEL_END)
+		return -1;
+	return (addr - TLBH_MODEL_BASE) >> TLBH_PMD_SHIFT;
+}
+
 void tlbh_model_pt_init(struct tlbh_model_pt *pt);
 void tlbh_model_pt_release(struct tlbh_model_pt *pt, unsigned long table);
 struct tlbh_model_table *tlbh_model_pt_table(struct tlbh_model_pt *pt,

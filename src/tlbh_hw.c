@@ -168,10 +168,14 @@ static void tlbh_hw_flush(struct tlbh_space *sp, const struct tlbh_flush *f,
 	};
 	unsigned int cpu, self, ipis;
 
+	/*
+	 * Never invalidate page by page outside the space.  An empty range
+	 * is not outside: it invalidates nothing, as flush_tlb_mm_range()
+	 * does with start == end (a buggy policy's lost range shows).
+	 */
 	if (!full && (req.start < sp->base || req.end > sp->base + sp->size ||
-		      req.start >= req.end ||
+		      req.start > req.end ||
 		      (req.end - req.start) >> req.shift > sp->size >> PAGE_SHIFT)) {
-		/* Never invalidate page by page outside the space. */
 		req.full = true;
 		atomic64_inc(&sp->cnt[TLBH_CNT_FULL_FALLBACK]);
 	}

@@ -105,12 +105,15 @@ again:
 		goto again;
 	/*
 	 * PT_RECLAIM: a madvise zap that covered the whole PTE table frees
-	 * it, now empty, through the gather.
+	 * it, now empty, through the gather.  Not a table whose lock a held
+	 * rmap walker holds: the kernel's zap would wait for that walker,
+	 * which clears its entry in this very table; tlbh keeps the table.
 	 */
 	if (reclaim_pt && tlbh_rule(mm, TLBH_RULE_PT_RECLAIM) &&
 	    !(start & (PMD_BYTES - 1)) && end - start == PMD_BYTES) {
 		pmd = pt->read_pmd(vm->pt, start);
-		if (pmd & TLBH_PTE_TABLE) {
+		if ((pmd & TLBH_PTE_TABLE) &&
+		    !(vm->walker && vm->walker->walk_table == tlbh_pte_pfn(pmd))) {
 			pt->write_pmd(vm->pt, start, 0);
 			tlbh_free_table(tlb, TLBH_LEVEL_PTE, tlbh_pte_pfn(pmd),
 					start);
@@ -421,7 +424,10 @@ static void free_pgtables(struct tlbh_vm *vm, struct tlbh_gather *tlb,
 	unsigned int i, j;
 	unsigned long lo, hi;
 
-	tlbh_free_vmas(tlb);
+	/* pfnmap_first_vma: only the first VMA's flags are looked at. */
+	if (!tlbh_rule(vm->engine, TLBH_RULE_PFNMAP_FIRST_VMA) ||
+	    (nr && (vmas[0].flags & (TLBH_VM_PFNMAP | TLBH_VM_MIXEDMAP))))
+		tlbh_free_vmas(tlb);
 	for (i = 0; i < nr; i = j) {
 		lo = max(start, vmas[i].start);
 		hi = min(end, vmas[i].end);
@@ -586,6 +592,7 @@ int tlbh_op_reclaim_walk(struct tlbh_reclaim *r, struct tlbh_vm *vm,
 	r->walk_table = tlbh_pte_pfn(pmd);
 	r->walk_vma = vma;
 	r->walking = true;
+	vm->walker = r;
 	return 0;
 }
 
@@ -648,6 +655,7 @@ int tlbh_op_reclaim_unmap(struct tlbh_reclaim *r, bool batch_flush)
 		mm->ops->free_page(mm->priv, tlbh_pte_pfn(pte), false);
 	}
 	r->walking = false;
+	vm->walker = NULL;
 	drop_lock(vm, TLBH_LOCK_RMAP, addr);
 	return ret;
 }
@@ -759,20 +767,31 @@ void tlbh_op_madv_free(struct tlbh_vm *vm, struct tlbh_vma *vmas,
 	tlbh_finish(&tlb);
 }
 
+/* shrink_folio_list()'s folio_batch of folios to free (PAGEVEC_SIZE) */
+#define TLBH_RECLAIM_FREE_BATCH	31
+
 /*
  * MADV_PAGEOUT, one VMA in its own gather (in every release): per PTE
  * table, after the deferred reclaim flush, young entries are made old
- * and recorded for the gather's flush, and the table's pages are
- * reclaimed once its PTL is dropped: try_to_unmap with TTU_BATCH_FLUSH,
- * then the batch flush before the pages are freed.  The next PTE table
- * then finds the reclaim flush owed (flush_tlb_batched_pending).
+ * and recorded for the gather's flush (pageout_ages_young, 6.1; from
+ * 6.12 only MADV_COLD ages them and the gather stays empty), and the
+ * table's pages are reclaimed once its PTL is dropped: try_to_unmap
+ * with TTU_BATCH_FLUSH, the batch flushed before a dirty page is
+ * written out, and at the end before the pages are freed; from 6.12
+ * (reclaim_free_batch) also whenever the batch of folios to free fills
+ * (shrink_folio_list frees through a folio_batch of 31; 6.1 keeps a
+ * list).  The next PTE table then finds the reclaim flush owed
+ * (flush_tlb_batched_pending).
  */
 static void pageout_vma(struct tlbh_vm *vm, struct tlbh_reclaim *r,
 			struct tlbh_vma *vma, unsigned long start,
 			unsigned long end)
 {
 	const struct tlbh_pt_ops *pt = vm->pt_ops;
+	bool age = tlbh_rule(vm->engine, TLBH_RULE_PAGEOUT_AGES_YOUNG);
+	bool free_batch = tlbh_rule(vm->engine, TLBH_RULE_RECLAIM_FREE_BATCH);
 	unsigned long addr, next, table_start;
+	unsigned int freed;
 	struct tlbh_gather tlb;
 	tlbh_pte_t pte;
 
@@ -784,7 +803,7 @@ static void pageout_vma(struct tlbh_vm *vm, struct tlbh_reclaim *r,
 			continue;
 		tlbh_flush_batched_pending(vm->engine);
 		table_start = addr;
-		for (; addr < next; addr += PAGE_BYTES) {
+		for (; age && addr < next; addr += PAGE_BYTES) {
 			pte = pt->read_pte(vm->pt, addr);
 			if (!pte || (pte & TLBH_PTE_SPECIAL) ||
 			    !(pte & TLBH_PTE_YOUNG))
@@ -793,11 +812,24 @@ static void pageout_vma(struct tlbh_vm *vm, struct tlbh_reclaim *r,
 			pt->write_pte(vm->pt, addr, pte & ~TLBH_PTE_YOUNG);
 			tlbh_track_clear(&tlb, addr, PAGE_BYTES, TLBH_LEVEL_PTE);
 		}
-		/* PTL dropped: reclaim_pages() on what the walk isolated. */
+		/*
+		 * PTL dropped: reclaim_pages() on what the walk isolated.  A
+		 * folio goes to writeback dirty (an anonymous one is dirtied
+		 * by add_to_swap), and shrink_folio_list first flushes the
+		 * batch if it holds a dirty entry, so that no CPU writes to the
+		 * page once I/O started: one batch flush per dirty page.
+		 */
+		freed = 0;
 		for (addr = table_start; addr < next; addr += PAGE_BYTES) {
 			pte = pt->read_pte(vm->pt, addr);
-			if (pte && !(pte & TLBH_PTE_SPECIAL))
-				tlbh_op_reclaim(r, vm, vma, addr, true);
+			if (!pte || (pte & TLBH_PTE_SPECIAL) ||
+			    tlbh_op_reclaim(r, vm, vma, addr, true))
+				continue;
+			tlbh_reclaim_flush_dirty(vm->engine, &r->batch);
+			if (free_batch && ++freed == TLBH_RECLAIM_FREE_BATCH) {
+				tlbh_op_reclaim_flush(r);
+				freed = 0;
+			}
 		}
 		tlbh_op_reclaim_flush(r);
 	}

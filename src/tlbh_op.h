@@ -86,17 +86,22 @@ struct tlbh_pt_ops {
 	void (*unlock)(void *pt, enum tlbh_lock lock, unsigned long addr);
 };
 
+struct tlbh_reclaim;
+
 /**
  * struct tlbh_vm - what an operation sees of an address space: the
  * engine state and the page tables
  * @engine: engine state
  * @pt_ops: page-table access
  * @pt: page-table data
+ * @walker: a held rmap walk (tlbh_op_reclaim_walk()), NULL when none; it
+ *	holds the lock of the PTE table it found, so that table is not freed
  */
 struct tlbh_vm {
 	struct tlbh_mm *engine;
 	const struct tlbh_pt_ops *pt_ops;
 	void *pt;
+	struct tlbh_reclaim *walker;
 };
 
 /**

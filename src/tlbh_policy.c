@@ -58,6 +58,12 @@ const struct tlbh_rule tlbh_rules[] = {
 	     "CPUs stay in mm_cpumask after switching away, until a flush reaches them"),
 	RULE(RECLAIM_FLUSH_RANGE, "reclaim_flush_range",
 	     "reclaim flushes an unmapped page with flush_tlb_range, lazy CPUs included"),
+	RULE(PFNMAP_FIRST_VMA, "pfnmap_first_vma",
+	     "the tlb_free_vmas flush only when the first VMA to unlink is PFNMAP"),
+	RULE(PAGEOUT_AGES_YOUNG, "pageout_ages_young",
+	     "MADV_PAGEOUT makes young entries old and flushes them, as MADV_COLD does"),
+	RULE(RECLAIM_FREE_BATCH, "reclaim_free_batch",
+	     "reclaim frees in batches of 31 folios, flushing the deferred batch as each fills"),
 };
 
 const unsigned int tlbh_nr_rules = ARRAY_SIZE(tlbh_rules);
@@ -92,14 +98,14 @@ const struct tlbh_policy tlbh_policies[] = {
 		.name = "upstream-6.12",
 		.source = "v6.12",
 		.doc =
-			"As 7.2 for delayed rmap, the batch pair reserve and the hugetlb order; as 6.1 for the rest: PFNMAP flush in tlb_end_vma(), one gather per VMA, tables in the page batch, mm_cpumask cleared at the switch.",
+			"As 7.2 for delayed rmap, the batch pair reserve, the hugetlb order and MADV_PAGEOUT leaving young entries alone; as 6.1 for the rest: PFNMAP flush in tlb_end_vma(), one gather per VMA, tables in the page batch, mm_cpumask cleared at the switch.",
 		.rules = TLBH_RULES_UPSTREAM_6_12,
 	},
 	{
 		.name = "upstream-6.1",
 		.source = "v6.1",
 		.doc =
-			"PFNMAP entries are flushed in tlb_end_vma() and vma_pfn follows the VMA; rmaps are removed at once (a dirty file page still forces its flush under the PTE lock); no pair reserve. The hugetlb VMA lock is dropped before the gather is flushed: the release really has the hugetlb-order hazard (fixed by 2820b0f09be9 in v6.7), and so does every variant built on 6.1.",
+			"PFNMAP entries are flushed in tlb_end_vma() and vma_pfn follows the VMA; rmaps are removed at once (a dirty file page still forces its flush under the PTE lock); no pair reserve; MADV_PAGEOUT ages young entries and flushes them, as MADV_COLD does. The hugetlb VMA lock is dropped before the gather is flushed: the release really has the hugetlb-order hazard (fixed by 2820b0f09be9 in v6.7), and so does every variant built on 6.1.",
 		.rules = R_6_1,
 		.known = KNOWN_6_1,
 	},
@@ -139,6 +145,15 @@ const struct tlbh_policy tlbh_policies[] = {
 		.doc =
 			"The flush is in tlb_free_vmas(), but vma_pfn is overwritten by every tlb_start_vma(), so a normal VMA zapped after a PFNMAP one hides it and the PFNMAP VMA is unlinked unflushed.",
 		.rules = R_7_2 & ~TLBH_RULE_VMA_PFN_STICKY,
+		.is_buggy = true,
+	},
+	{
+		.name = "pfnmap-free-pgtables-first-vma",
+		.source =
+			"LKML Jan 2025, review of the PFNMAP flush move into free_pgtables() (v2): the check first proposed before the VMA loop, then moved into it: upstream-7.2 plus pfnmap_first_vma",
+		.doc =
+			"free_pgtables() flushes pending PFN entries only when the first VMA it unlinks is PFNMAP; a munmap whose first VMA is a plain one unlinks a PFNMAP VMA after it unflushed, and a concurrent unmap_mapping_range() no longer finds it.",
+		.rules = R_7_2 | TLBH_RULE_PFNMAP_FIRST_VMA,
 		.is_buggy = true,
 	},
 	{

@@ -206,6 +206,7 @@ struct search {
 	struct sc_ruleset ref_rs;	/* the reference: what it changes */
 	bool have_ref;
 	unsigned int checks;
+	bool known_off;			/* the base release's hugetlb hazard not searched */
 	bool engine_oracle;
 	double budget;
 	unsigned int max_len;
@@ -1135,6 +1136,15 @@ static int setup_search(struct search *s, const char *policy,
 			 tlbh_policy_default()->name);
 	else
 		s->have_ref = false;
+	/*
+	 * A hazard of the release a change starts from (struct tlbh_policy
+	 * @known: 6.1's hugetlb lock order) is not the change's finding.
+	 */
+	if (s->have_ref && (s->base->known & (1U << TLBH_VIOL_HUGETLB_ORDER)) &&
+	    (s->checks & SM_CHK_HUGETLB)) {
+		s->checks &= ~SM_CHK_HUGETLB;
+		s->known_off = true;
+	}
 	for (l = 0; l < NR_LAYOUTS; l++)
 		if (build_world(s, &s->worlds[l], &layouts[l]))
 			return -1;
@@ -1214,6 +1224,9 @@ static void print_report(const struct search *s)
 	printf("rule set       %s (rules %#llx)\n", s->ruleset,
 	       (unsigned long long)((s->base->rules | s->add) & ~s->drop));
 	printf("reference      %s\n", s->have_ref ? s->ref_rs.policy : "(none: a named policy)");
+	if (s->known_off)
+		printf("not searched   hugetlb: a hazard %s is known to inherit from its release, not its own\n",
+		       s->base->name);
 	printf("searched       %llu interleavings, %llu programs, %llu states, %llu random programs; exhaustive search complete to length %u%s\n",
 	       (unsigned long long)s->st.interleavings,
 	       (unsigned long long)s->st.programs,
@@ -1281,7 +1294,7 @@ static int coverage(const char *dir, const char *outdir, double budget,
 			continue;
 		for (b = 0; b < tlbh_nr_rules; b++) {
 			struct search *s;
-			struct sc_ruleset rs;
+			struct sc_ruleset rs, base_rs;
 			char err[SC_ERR_MAX], file[2 * PATH_MAX] = "-", slugbuf[SC_NAME_MAX - 8];
 			const char *obs;
 
@@ -1296,10 +1309,15 @@ static int coverage(const char *dir, const char *outdir, double budget,
 			if (setup_search(s, pol->name, NULL, tlbh_rules[b].name))
 				return 1;
 			search(s);
-			/* Which hand-written scenario shows it, in the model. */
+			/*
+			 * Which hand-written scenario shows it, in the model:
+			 * one that the policy itself passes (6.1's hugetlb
+			 * order fails 6.1 with or without the rule).
+			 */
 			caught[0] = 0;
 			snprintf(text, sizeof(text), "%s -%s", pol->name, tlbh_rules[b].name);
 			sc_ruleset_parse(text, &rs, err, sizeof(err));
+			sc_ruleset_parse(pol->name, &base_rs, err, sizeof(err));
 			for (i = 0; i < set.nr; i++) {
 				const struct scenario *sc = &set.sc[i];
 				bool shows;
@@ -1308,6 +1326,8 @@ static int coverage(const char *dir, const char *outdir, double budget,
 				    model_run(s, sc, &rs, &stale, &engine, &viol))
 					continue;
 				shows = sc->outcome == SC_OUT_STALE ? stale : engine;
+				if (shows && !model_run(s, sc, &base_rs, &stale, &engine, &viol))
+					shows = !(sc->outcome == SC_OUT_STALE ? stale : engine);
 				if (shows) {
 					size_t n = strlen(caught);
 

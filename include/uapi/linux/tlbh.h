@@ -152,6 +152,9 @@ struct tlbh_space_info {
 #define TLBH_RULE_PT_RECLAIM		_BITULL(18)
 #define TLBH_RULE_LAZY_CPUMASK		_BITULL(19)
 #define TLBH_RULE_RECLAIM_FLUSH_RANGE	_BITULL(20)
+#define TLBH_RULE_PFNMAP_FIRST_VMA	_BITULL(21)
+#define TLBH_RULE_PAGEOUT_AGES_YOUNG	_BITULL(22)
+#define TLBH_RULE_RECLAIM_FREE_BATCH	_BITULL(23)
 
 /**
  * struct tlbh_policy_arg - argument of TLBH_IOC_SET_POLICY
@@ -298,13 +301,16 @@ struct tlbh_range_batch {
  * struct tlbh_reclaim_arg - argument of TLBH_IOC_RECLAIM
  * @offset: in: page to unmap as reclaim does (try_to_unmap_one)
  * @flags:  in: TLBH_RECLAIM_BATCH: defer the flush to the reclaim batch
- *          (flushed by TLBH_IOC_RECLAIM_FLUSH); with a LUF policy the
- *          flush may be deferred until the page is reused.  TLBH_HOLD:
- *          stop after the rmap walk, TLBH_IOC_RESUME unmaps
+ *          (flushed by TLBH_IOC_RECLAIM_FLUSH) when another CPU has the
+ *          mm; under the luf rule a clean read-only page is freed at
+ *          once and its flush owed instead (Documentation/abi.rst).
+ *          TLBH_HOLD: stop after the rmap walk, TLBH_IOC_RESUME unmaps
  * @out:    out: 1 when a page was unmapped (or, with TLBH_HOLD, walked)
  *
- * -ENOENT when no page is mapped there (or no harness VMA covers it);
- * -EBUSY when the batch is full or an operation is held.
+ * -ENOENT when no page is mapped there, no harness VMA covers it or its
+ * VMA has no page to reclaim (PFNMAP, MIXEDMAP, HUGE); -EBUSY when the
+ * batch holds its 64 pages (every RECLAIM until TLBH_IOC_RECLAIM_FLUSH),
+ * a RECLAIM is held, or, with TLBH_HOLD, any operation is held.
  */
 struct tlbh_reclaim_arg {
 	__u64 offset;
