@@ -14,6 +14,8 @@
 #                     find the rule set's race, write it as a scenario file
 #                     (build/explore/), REPLAY=1: run it on a test VM too
 #   make coverage     each rule of each upstream policy dropped alone
+#   make soak [SOAK_CHECKS=n]  every fixed variant, n checks (10^5) each,
+#                     on a test VM (KERNEL=, default stock-6.1)
 #   make clean
 #
 # run and check install their Debian packages themselves when missing.
@@ -27,6 +29,9 @@ modules:
 
 run:
 	tools/run $(KERNEL)
+
+soak:
+	$(if $(SOAK_CHECKS),SOAK_CHECKS=$(SOAK_CHECKS)) tools/soak $(KERNEL)
 
 check:
 	tools/check $(TARGETS)
@@ -70,14 +75,22 @@ explore:
 	if [ -n "$(REPLAY)" ] && [ -n "$$file" ]; then \
 		tools/replay -t $(TARGET) "$$file"; fi
 
+# A rule no longer caught must not leave its old file behind.
 coverage:
 	@$(MAKE) -s -C kunit/host explore
+	rm -rf build/coverage
 	kunit/host/explore -C -b $(COVERAGE_BUDGET) -O build/coverage
 
 # The report of make run has the coverage matrix.
 run: coverage
 
 .PHONY: explore coverage
+
+# The kernel oracle (Documentation/oracle.rst): TARGETS=test-7.2 for one.
+diff:
+	oracle/run $(TARGETS)
+
+.PHONY: diff
 
 kernels:
 	tools/deps
@@ -91,4 +104,4 @@ clean:
 	[ ! -f kunit/host/Makefile ] || $(MAKE) -C kunit/host clean
 	rm -rf build
 
-.PHONY: all modules run check check-all unit selftests kernels docs clean
+.PHONY: all modules run soak check check-all unit selftests kernels docs clean
