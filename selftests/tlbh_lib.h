@@ -31,11 +31,14 @@
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <linux/tlbh.h>
@@ -140,6 +143,18 @@ static inline int tlbh_open_space(size_t size, char **base)
 		return -err;
 	}
 	return fd;
+}
+
+/* Identity of the page mapped at @off (0: none), or ~0 on error. */
+static inline uint64_t tlbh_mapped_id(int fd, uint64_t off)
+{
+	struct tlbh_snap_entry e = { 0 };
+	struct tlbh_snapshot s = { .offset = off, .npages = 1,
+				   .entries = (uintptr_t)&e };
+
+	if (tlbh_ioctl(fd, TLBH_IOC_SNAPSHOT, &s))
+		return ~0ULL;
+	return e.identity;
 }
 
 /* Pages the module's pool holds for all spaces, or ~0 on error. */
@@ -303,9 +318,28 @@ static inline int tlbh_pin(int cpu)
  * With @span, a reader spinning between phases keeps reading pages of
  * [@addr, @addr + @span) at random: load under a stress test.
  * tlbh_readers_stop() ends and joins them.
+ *
+ * Readers of @addr without @span read, change, read again: each phase's
+ * read is the check of the one before, and the readers keep their
+ * entries from one to the next only if nothing else runs on their CPUs
+ * (a context switch to another mm flushes the TLB without PCID; a
+ * return from lazy TLB mode after a tlb_gen bump flushes it too).  So
+ * they are protected for their life: SCHED_FIFO (TLBH_READER_PRIO), and
+ * the calling thread, which must still run to post the phases, too, at
+ * the same priority and pinned to the last reader's CPU (the two take
+ * turns there by sched_yield; a switch between two threads of one mm
+ * flushes nothing).  TLBH_READERS_PROTECT=0 in the environment turns
+ * this off.  Each read also records the reader's context switches
+ * (getrusage RUSAGE_THREAD) and CPU, so that a read which missed an
+ * entry it should have found can say why: tlbh_reader_why().  Readers
+ * that only spin, or read at random, run SCHED_OTHER, and so do the
+ * readers of tlbh_readers_start_beside_probe(): a probe needs a kernel
+ * worker on their CPUs, which SCHED_FIFO readers that never sleep would
+ * hold off until the real-time throttling lets it run (seconds a probe).
  */
 #define TLBH_MAX_READERS	8
 #define TLBH_READER_PHASES	4
+#define TLBH_READER_PRIO	51	/* above PREEMPT_RT's irq threads */
 
 struct tlbh_readers;
 
@@ -315,6 +349,9 @@ struct tlbh_reader {
 	int cpu;
 	int pin_err;
 	pthread_t t;
+	/* at each phase's read: context switches so far, CPU */
+	long vcsw[TLBH_READER_PHASES], ivcsw[TLBH_READER_PHASES];
+	int rcpu[TLBH_READER_PHASES];
 };
 
 struct tlbh_readers {
@@ -325,17 +362,37 @@ struct tlbh_readers {
 	atomic_int done;	/* n once all are pinned, + n per phase */
 	struct tlbh_reader rd[TLBH_MAX_READERS];
 	uint64_t got[TLBH_MAX_READERS][TLBH_READER_PHASES];
+	/* protection: 0 off, 1 on, -errno when SCHED_FIFO was refused */
+	int protect;
+	bool beside_probe;	/* unprotected: a probe runs on their CPUs */
+	int caller_policy;
+	struct sched_param caller_param;
+	cpu_set_t caller_cpus;
 };
+
+static inline void tlbh_reader_mark(struct tlbh_reader *me, int ph)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru))
+		memset(&ru, 0, sizeof(ru));
+	me->vcsw[ph] = ru.ru_nvcsw;
+	me->ivcsw[ph] = ru.ru_nivcsw;
+	me->rcpu[ph] = sched_getcpu();
+}
 
 static inline void *tlbh_reader_fn(void *arg)
 {
 	struct tlbh_reader *me = arg;
 	struct tlbh_readers *r = me->r;
 	uint64_t seed = 0x9e3779b97f4a7c15ULL * (me->i + 1);
+	struct sched_param sp = { .sched_priority = TLBH_READER_PRIO };
 	volatile uint64_t sink = 0;
 	int seen = 0, ph;
 
 	me->pin_err = tlbh_pin(me->cpu);
+	if (r->protect > 0 && !me->pin_err)
+		me->pin_err = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
 	atomic_fetch_add(&r->done, 1);
 	for (;;) {
 		ph = atomic_load(&r->phase);
@@ -353,13 +410,26 @@ static inline void *tlbh_reader_fn(void *arg)
 			sched_yield();
 			continue;
 		}
-		if (r->addr && ph < TLBH_READER_PHASES)
+		if (r->addr && ph < TLBH_READER_PHASES) {
 			r->got[me->i][ph] = tlbh_read(r->addr);
+			tlbh_reader_mark(me, ph);
+		}
 		seen = ph;
 		atomic_fetch_add(&r->done, 1);
 	}
 	(void)sink;
 	return NULL;
+}
+
+/* The caller back to what it was before tlbh_readers_start(). */
+static inline void tlbh_readers_unprotect(struct tlbh_readers *r)
+{
+	if (r->protect <= 0)
+		return;
+	pthread_setschedparam(pthread_self(), r->caller_policy,
+			      &r->caller_param);
+	pthread_setaffinity_np(pthread_self(), sizeof(r->caller_cpus),
+			       &r->caller_cpus);
 }
 
 static inline void tlbh_readers_stop(struct tlbh_readers *r)
@@ -370,14 +440,39 @@ static inline void tlbh_readers_stop(struct tlbh_readers *r)
 	for (i = 0; i < r->n; i++)
 		pthread_join(r->rd[i].t, NULL);
 	r->n = 0;
+	tlbh_readers_unprotect(r);
 }
 
 /*
- * 0 once all @n readers run pinned; else an errno (pthread_create's or
- * the pinning's), with no reader left running.
+ * Protect readers of @addr (see above): the caller pinned to @cpu and
+ * SCHED_FIFO, its old policy and CPUs kept for tlbh_readers_stop().
  */
-static inline int tlbh_readers_start(struct tlbh_readers *r, int first_cpu,
-				     int n, const void *addr, size_t span)
+static inline void tlbh_readers_protect(struct tlbh_readers *r, int cpu)
+{
+	const char *env = getenv("TLBH_READERS_PROTECT");
+	struct sched_param sp = { .sched_priority = TLBH_READER_PRIO };
+	int err;
+
+	r->protect = !r->beside_probe && (!env || strcmp(env, "0"));
+	if (!r->protect)
+		return;
+	pthread_getschedparam(pthread_self(), &r->caller_policy,
+			      &r->caller_param);
+	pthread_getaffinity_np(pthread_self(), sizeof(r->caller_cpus),
+			       &r->caller_cpus);
+	err = tlbh_pin(cpu);
+	if (!err)
+		err = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	if (err) {
+		pthread_setaffinity_np(pthread_self(), sizeof(r->caller_cpus),
+				       &r->caller_cpus);
+		r->protect = -err;
+	}
+}
+
+static inline int __tlbh_readers_start(struct tlbh_readers *r, int first_cpu,
+				       int n, const void *addr, size_t span,
+				       bool beside_probe)
 {
 	int i, err = 0;
 
@@ -385,10 +480,13 @@ static inline int tlbh_readers_start(struct tlbh_readers *r, int first_cpu,
 	    (span && span < TLBH_PG))
 		return EINVAL;
 	memset(r, 0, sizeof(*r));
+	r->beside_probe = beside_probe;
 	r->addr = addr;
 	r->span = span;
 	if (addr)
 		tlbh_catch_sigbus();
+	if (addr && !span)
+		tlbh_readers_protect(r, first_cpu + n - 1);
 	for (i = 0; i < n; i++) {
 		r->rd[i].r = r;
 		r->rd[i].i = i;
@@ -407,12 +505,64 @@ static inline int tlbh_readers_start(struct tlbh_readers *r, int first_cpu,
 	return err;
 }
 
+/*
+ * 0 once all @n readers run pinned; else an errno (pthread_create's or
+ * the pinning's), with no reader left running.
+ */
+static inline int tlbh_readers_start(struct tlbh_readers *r, int first_cpu,
+				     int n, const void *addr, size_t span)
+{
+	return __tlbh_readers_start(r, first_cpu, n, addr, span, false);
+}
+
+/* Readers of @addr as above, unprotected: a probe reads beside them. */
+static inline int tlbh_readers_start_beside_probe(struct tlbh_readers *r,
+						  int first_cpu, int n,
+						  const void *addr)
+{
+	return __tlbh_readers_start(r, first_cpu, n, addr, 0, true);
+}
+
 /* Post @phase (the next one, 1-based) and wait until every reader read. */
 static inline void tlbh_readers_step(struct tlbh_readers *r, int phase)
 {
 	atomic_store(&r->phase, phase);
 	while (atomic_load(&r->done) < r->n * (phase + 1))
 		sched_yield();
+}
+
+/*
+ * Why reader @i may have lost between its reads of phases @from and @to
+ * an entry it had: "migrated", "preempted" (involuntary switch; on the
+ * caller's CPU, the last reader's, that includes the caller taking its
+ * turn, which flushes nothing), "slept", or "no switch".
+ */
+static inline const char *tlbh_reader_why(const struct tlbh_readers *r,
+					  int i, int from, int to)
+{
+	const struct tlbh_reader *rd = &r->rd[i];
+
+	if (rd->rcpu[from] != rd->rcpu[to])
+		return "migrated";
+	if (rd->ivcsw[from] != rd->ivcsw[to])
+		return i == r->n - 1 && r->protect > 0 ?
+		       "preempted (or the caller's turn)" : "preempted";
+	if (rd->vcsw[from] != rd->vcsw[to])
+		return "slept";
+	return "no switch";
+}
+
+/* What protected the readers, for a test's log. */
+static inline const char *tlbh_readers_protection(const struct tlbh_readers *r)
+{
+	if (r->protect > 0)
+		return "readers and caller SCHED_FIFO";
+	if (r->protect < 0)
+		return "unprotected: SCHED_FIFO refused";
+	if (r->beside_probe)
+		return "unprotected (beside a probe)";
+	return r->addr && !r->span ? "unprotected (TLBH_READERS_PROTECT=0)" :
+				     "unprotected (spinners)";
 }
 
 #endif /* _TLBH_LIB_H */

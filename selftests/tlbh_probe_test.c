@@ -50,17 +50,6 @@ FIXTURE_TEARDOWN(probe)
 		close(self->fd);
 }
 
-static uint64_t mapped_id(int fd, uint64_t off)
-{
-	struct tlbh_snap_entry e = { 0 };
-	struct tlbh_snapshot s = { .offset = off, .npages = 1,
-				   .entries = (uintptr_t)&e };
-
-	if (tlbh_ioctl(fd, TLBH_IOC_SNAPSHOT, &s))
-		return ~0ULL;
-	return e.identity;
-}
-
 static int probe(int fd, uint64_t off, int cpu, struct tlbh_probe *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -77,7 +66,7 @@ TEST_F(probe, reports_the_page_tables)
 	int cpu;
 
 	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 2 * TLBH_PG, 0, NULL), 0);
-	id = mapped_id(self->fd, 0);
+	id = tlbh_mapped_id(self->fd, 0);
 	ASSERT_NE(id, 0);
 	EXPECT_EQ(tlbh_read(self->base), id);
 	for (cpu = 0; cpu < self->n; cpu++) {
@@ -160,14 +149,19 @@ static void trial(struct __test_metadata *_metadata, FIXTURE_DATA(probe) *self,
 		  struct cell *c, int kind)
 {
 	struct tlbh_readers *r = calloc(1, sizeof(*r));
-	int phase = 1;
+	int phase = 1, err;
 	uint64_t old;
 
 	ASSERT_NE(r, NULL);
 	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_POPULATE, 0, TLBH_PG, 0, NULL), 0);
-	old = mapped_id(self->fd, 0);
+	old = tlbh_mapped_id(self->fd, 0);
 	ASSERT_NE(old, 0);
-	ASSERT_EQ(tlbh_readers_start(r, 0, self->n, self->base, 0), 0);
+	/* A probe needs its kernel worker to run on the readers' CPUs. */
+	if (c->prime == BY_USER && c->check == BY_USER)
+		err = tlbh_readers_start(r, 0, self->n, self->base, 0);
+	else
+		err = tlbh_readers_start_beside_probe(r, 0, self->n, self->base);
+	ASSERT_EQ(err, 0);
 	/*
 	 * The check after the last trial's flush filled entries for this
 	 * page (by user or by probe): drop them on every CPU, which runs

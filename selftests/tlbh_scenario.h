@@ -198,6 +198,55 @@ void sc_set_free(struct sc_set *set);
 /* ------------------------------------------------------------------ */
 /* The runner on the real MMU (tlbh_scenario.c)                        */
 
+/*
+ * How the runner runs, for every later sc_run() (the defaults, a zeroed
+ * struct, are the kselftest's: the main thread hands each step out,
+ * every iteration on a fresh space, reader windows protected).
+ *
+ * @fast: the fast mode of the soak: the worker that did a step hands
+ *	the next one on itself (one hand-off per change of role instead
+ *	of two per step, none at all for a one-CPU scenario), and the
+ *	space is reused from one iteration to the next where that cannot
+ *	change what the steps see (sc_reuse_ok() in tlbh_scenario.c);
+ *	the order of the steps is the file's in both modes, by the same
+ *	code.
+ * @no_reuse: with @fast, still a fresh space per iteration.
+ * @unprotected: the readers' windows run as before this protection
+ *	existed (SCHED_OTHER, other tasks free to run on the role CPUs),
+ *	to measure what the protection buys.
+ * @sleepy_readers: a reader sleeps on its futex in its window instead
+ *	of spinning, and sleeps 1 ms more right before its check, so
+ *	its CPU goes idle (lazy TLB mode) and back: a context switch in
+ *	every window, the self-check of the miss accounting.
+ *
+ * TLBH_SCENARIO_PROTECT=0 and TLBH_SCENARIO_FAST=1 in the environment
+ * set @unprotected and @fast before the first sc_set_opts().
+ */
+struct sc_opts {
+	bool fast;
+	bool no_reuse;
+	bool unprotected;
+	bool sleepy_readers;
+};
+void sc_set_opts(const struct sc_opts *o);
+void sc_get_opts(struct sc_opts *o);
+
+/*
+ * Why a BUGGY stale variant's iteration showed nothing although its
+ * steps are the race: the first of these that held in a reader window
+ * of that iteration (a window runs from a role's priming READ or WRITE
+ * to its CHECK).
+ */
+enum sc_miss {
+	SC_MISS_MIGRATED,	/* the reader ran on another CPU at its check */
+	SC_MISS_INVOL,		/* it was preempted in its window */
+	SC_MISS_VOL,		/* it slept in its window */
+	SC_MISS_FLUSHED,	/* a flush handler acted on its CPU meanwhile */
+	SC_MISS_NONE,		/* none of these: the entry went without a trace */
+	SC_MISS_NR,
+};
+const char *sc_miss_name(enum sc_miss m);
+
 /* Result of one scenario under one rule set. */
 struct sc_result {
 	const struct scenario *sc;
@@ -216,9 +265,27 @@ struct sc_result {
 	double first_ms;		/* ... and time since the run started */
 	double median_iters;		/* gaps between events */
 	double median_ms;
+	double *gaps_ms;		/* every gap (the first: first_ms), nr_gaps */
+	unsigned int nr_gaps;
 	double ms;			/* wall time of the run */
 	uint64_t flushes, ipis, pages, violations;
+	/* The readers' windows (every variant) */
+	unsigned int windows;		/* windows closed by their CHECK */
+	unsigned int win_switched;	/* ... in which the reader was switched out */
+	unsigned int win_migrated;	/* ... after which it ran on another CPU */
+	/* Iterations of a BUGGY stale variant that showed nothing */
+	unsigned int misses;
+	unsigned int miss[SC_MISS_NR];	/* by cause */
+	unsigned int miss_gen;		/* ... with a tlb_gen bump in the window */
+	/* How it ran */
+	char protection[160];		/* what protected the windows, or why nothing */
+	bool fast;
+	unsigned int reused;		/* iterations on a space reused */
+	unsigned int fresh;		/* iterations on a fresh space */
 };
+
+/* Release what sc_run() allocated in @r (the gaps). */
+void sc_result_free(struct sc_result *r);
 
 /* Counts of the observed event for the scenario's outcome. */
 unsigned int sc_events(const struct sc_result *r);

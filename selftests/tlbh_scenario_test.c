@@ -22,6 +22,13 @@
  * CPUs than roles are online or the module lacks TLBH_FEAT_HOLD for a
  * scenario that holds an operation.  A mistyped policy or rule name
  * fails.
+ *
+ * One more test checks the miss accounting itself: with readers that
+ * sleep in their windows instead of spinning (sc_opts.sleepy_readers),
+ * every iteration of luf-munmap under luf-naive must miss, each miss
+ * must be put down to the reader having slept, with a tlb_gen bump in
+ * its window (LUF bumps it without flushing, and the reader's CPU,
+ * back from lazy TLB mode, flushes everything).
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -65,6 +72,7 @@ static void run_variant(const struct scenario *sc, const struct sc_variant *var)
 	sc_print(stdout, &r);
 	if (sc->note[0])
 		ksft_print_msg("%s: %s\n", sc->name, sc->note);
+	sc_result_free(&r);
 	if (r.skip) {
 		ksft_test_result_skip("%s %s: %s\n", sc->name, var->policy, r.msg);
 		return;
@@ -85,6 +93,57 @@ static void run_variant(const struct scenario *sc, const struct sc_variant *var)
 	ksft_test_result(sc_passed(&r), "%s %s\n", sc->name, var->policy);
 }
 
+#define SELF_CHECK_SCENARIO	"luf-munmap"
+#define SELF_CHECK_POLICY	"luf-naive"
+#define SELF_CHECK_ITERS	10
+
+static void check_miss_accounting(const char *dir)
+{
+	struct sc_opts saved, o;
+	struct scenario sc;
+	struct sc_result r;
+	char path[PATH_MAX], err[SC_ERR_MAX];
+	const struct sc_variant *var = NULL;
+	unsigned int v;
+	bool ok;
+
+	if (snprintf(path, sizeof(path), "%s/%s.scn", dir,
+		     SELF_CHECK_SCENARIO) >= (int)sizeof(path))
+		path[0] = 0;
+	if (sc_load(path, &sc, err, sizeof(err))) {
+		ksft_test_result_fail("miss accounting: %s\n", err);
+		return;
+	}
+	for (v = 0; v < sc.nr_variants; v++)
+		if (!strcmp(sc.variants[v].policy, SELF_CHECK_POLICY))
+			var = &sc.variants[v];
+	if (!var) {
+		ksft_test_result_fail("miss accounting: %s has no expect line for %s\n",
+				      path, SELF_CHECK_POLICY);
+		return;
+	}
+	sc_get_opts(&saved);
+	o = saved;
+	o.sleepy_readers = true;
+	sc_set_opts(&o);
+	sc_run(&sc, var, SELF_CHECK_ITERS, &r);
+	sc_set_opts(&saved);
+	sc_print(stdout, &r);
+	sc_result_free(&r);
+	ok = !r.skip && !r.error && r.iters == SELF_CHECK_ITERS &&
+	     r.misses == r.iters && r.miss[SC_MISS_VOL] == r.misses &&
+	     r.miss_gen == r.misses;
+	if (!ok)
+		ksft_print_msg("readers sleeping in their windows: %u iterations, %u missed, %u put down to a sleep, %u with a tlb_gen bump (all %u expected)%s%s\n",
+			       r.iters, r.misses, r.miss[SC_MISS_VOL], r.miss_gen,
+			       SELF_CHECK_ITERS, r.skip || r.error ? ": " : "",
+			       r.skip || r.error ? r.msg : "");
+	if (r.skip)
+		ksft_test_result_skip("miss accounting: %s\n", r.msg);
+	else
+		ksft_test_result(ok, "miss accounting names a reader that slept in its window\n");
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int i, v, plan;
@@ -98,7 +157,7 @@ int main(int argc, char **argv)
 	if (sc_dir("scenarios", dir, sizeof(dir)) ||
 	    sc_load_set(dir, argv + 1, argc - 1, &set))
 		ksft_exit_fail_msg("cannot read the scenario directory %s\n", dir);
-	plan = set.nr_bad + ARRAY_SIZE(bad_rulesets);
+	plan = set.nr_bad + ARRAY_SIZE(bad_rulesets) + 1;
 	for (i = 0; i < set.nr; i++)
 		plan += set.sc[i].nr_variants;
 	ksft_print_msg("%u scenarios from %s\n", set.nr, argc > 1 ? "the command line" : dir);
@@ -111,6 +170,7 @@ int main(int argc, char **argv)
 		check_rejected(fd, bad_rulesets[i]);
 	if (fd >= 0)
 		close(fd);
+	check_miss_accounting(dir);
 	for (i = 0; i < set.nr; i++)
 		for (v = 0; v < set.sc[i].nr_variants; v++)
 			run_variant(&set.sc[i], &set.sc[i].variants[v]);

@@ -44,17 +44,6 @@ FIXTURE_TEARDOWN(space)
 	close(self->fd);
 }
 
-static uint64_t mapped_id(int fd, uint64_t off)
-{
-	struct tlbh_snap_entry e = { 0 };
-	struct tlbh_snapshot s = { .offset = off, .npages = 1,
-				   .entries = (uintptr_t)&e };
-
-	if (tlbh_ioctl(fd, TLBH_IOC_SNAPSHOT, &s))
-		return ~0ULL;
-	return e.identity;
-}
-
 TEST_F(space, populate_identities)
 {
 	struct tlbh_snap_entry e[16];
@@ -84,7 +73,7 @@ TEST_F(space, populate_identities)
 TEST_F(space, unmapped_page_sigbus)
 {
 	EXPECT_EQ(tlbh_read(self->base + 5 * TLBH_PG), 0);
-	EXPECT_EQ(mapped_id(self->fd, 5 * TLBH_PG), 0);
+	EXPECT_EQ(tlbh_mapped_id(self->fd, 5 * TLBH_PG), 0);
 }
 
 /*
@@ -107,7 +96,7 @@ static uint64_t stale_fresh_round(struct __test_metadata *_metadata,
 	EXPECT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_FLUSH, 0, TLBH_PG, 0, NULL), 0);
 	tlbh_readers_step(r, 3);	/* after the engine's flush: fresh */
 	tlbh_readers_stop(r);
-	return mapped_id(self->fd, 0);
+	return tlbh_mapped_id(self->fd, 0);
 }
 
 /*
@@ -124,7 +113,7 @@ TEST_F(space, stale_then_fresh_on_every_cpu)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	bool seen_stale[TLBH_MAX_READERS] = { false };
 	uint64_t old_id, new_id;
-	int i, n, round, stale;
+	int i, n, round, stale, misses = 0;
 
 	if (ncpu < 3)
 		SKIP(return, "needs 3 CPUs, have %ld", ncpu);
@@ -134,14 +123,17 @@ TEST_F(space, stale_then_fresh_on_every_cpu)
 		struct tlbh_readers *r = calloc(1, sizeof(*r));
 
 		ASSERT_NE(r, NULL);
-		old_id = mapped_id(self->fd, 0);
+		old_id = tlbh_mapped_id(self->fd, 0);
 		new_id = stale_fresh_round(_metadata, self, r, n);
 		ASSERT_NE(new_id, old_id);
 		for (i = 0; i < n; i++) {
-			TH_LOG("round %d cpu %d: primed %s, after remap %s, after flush %s",
+			TH_LOG("round %d cpu %d: primed %s, after remap %s%s, after flush %s; %s",
 			       round, r->rd[i].cpu, r->got[i][1] == old_id ? "old" : "?",
-			       r->got[i][2] == old_id ? "STALE" : "fresh",
-			       r->got[i][3] == new_id ? "fresh" : "STALE");
+			       r->got[i][2] == old_id ? "STALE" : "fresh: missed, ",
+			       r->got[i][2] == old_id ? "" : tlbh_reader_why(r, i, 1, 2),
+			       r->got[i][3] == new_id ? "fresh" : "STALE",
+			       tlbh_readers_protection(r));
+			misses += r->got[i][2] != old_id;
 			EXPECT_EQ(r->got[i][1], old_id);
 			EXPECT_EQ(r->got[i][3], new_id);
 			if (r->got[i][2] == old_id && !seen_stale[i]) {
@@ -151,7 +143,8 @@ TEST_F(space, stale_then_fresh_on_every_cpu)
 		}
 		free(r);
 	}
-	TH_LOG("stale seen on %d of %d CPUs within %d rounds", stale, n, round - 1);
+	TH_LOG("stale seen on %d of %d CPUs within %d rounds, %d reads missed",
+	       stale, n, round - 1, misses);
 	EXPECT_GE(stale, 3);
 	EXPECT_EQ(stale, n);
 }
@@ -165,9 +158,9 @@ TEST_F(space, zap_then_sigbus)
 	ASSERT_NE(id, 0);
 	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_ZAP, TLBH_PG, 2 * TLBH_PG, 0, NULL), 0);
 	EXPECT_EQ(tlbh_read(self->base + TLBH_PG), 0);
-	EXPECT_EQ(mapped_id(self->fd, TLBH_PG), 0);
-	EXPECT_NE(mapped_id(self->fd, 0), 0);
-	EXPECT_NE(mapped_id(self->fd, 3 * TLBH_PG), 0);
+	EXPECT_EQ(tlbh_mapped_id(self->fd, TLBH_PG), 0);
+	EXPECT_NE(tlbh_mapped_id(self->fd, 0), 0);
+	EXPECT_NE(tlbh_mapped_id(self->fd, 3 * TLBH_PG), 0);
 }
 
 TEST_F(space, unmap_parks_and_reuses_tables)
@@ -218,7 +211,7 @@ TEST_F(space, mremap_pte_and_pmd)
 	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_MREMAP, &m), 0);
 	EXPECT_EQ(tlbh_read(self->base + 16 * TLBH_PG), 0);
 	EXPECT_EQ(tlbh_read(self->base + PMD_BYTES + 16 * TLBH_PG), id);
-	EXPECT_EQ(mapped_id(self->fd, PMD_BYTES + 16 * TLBH_PG), id);
+	EXPECT_EQ(tlbh_mapped_id(self->fd, PMD_BYTES + 16 * TLBH_PG), id);
 	/* No table left at the source. */
 	EXPECT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_MREMAP, &m), -EBUSY);
 }
@@ -232,7 +225,7 @@ TEST_F(space, reclaim_batch_then_flush)
 	ASSERT_NE(tlbh_read(self->base), 0);
 	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_RECLAIM, &ra), 0);
 	EXPECT_EQ(ra.out, 1);
-	EXPECT_EQ(mapped_id(self->fd, 0), 0);
+	EXPECT_EQ(tlbh_mapped_id(self->fd, 0), 0);
 	EXPECT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_RECLAIM, &ra), -ENOENT);
 	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_RECLAIM_FLUSH, 0, 0, 0, &n), 0);
 	EXPECT_EQ(tlbh_read(self->base), 0);
@@ -279,7 +272,7 @@ TEST_F(space, hold_and_resume)
 	flushes(self->fd);
 	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_ZAP, 0, 2 * TLBH_PG, TLBH_HOLD, &out), 0);
 	EXPECT_EQ(out, 1);
-	EXPECT_EQ(mapped_id(self->fd, 0), 0);
+	EXPECT_EQ(tlbh_mapped_id(self->fd, 0), 0);
 	EXPECT_EQ(flushes(self->fd), 0);
 	EXPECT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_ZAP, 2 * TLBH_PG, TLBH_PG, TLBH_HOLD, NULL), -EBUSY);
 	EXPECT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_UNMAP, 2 * TLBH_PG, TLBH_PG, TLBH_HOLD, NULL), -EBUSY);
@@ -287,7 +280,7 @@ TEST_F(space, hold_and_resume)
 	EXPECT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_SET_POLICY, &pa), -EBUSY);
 	/* Not held: other commands run inside the window. */
 	EXPECT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_ZAP, 2 * TLBH_PG, TLBH_PG, 0, NULL), 0);
-	EXPECT_EQ(mapped_id(self->fd, 2 * TLBH_PG), 0);
+	EXPECT_EQ(tlbh_mapped_id(self->fd, 2 * TLBH_PG), 0);
 	flushes(self->fd);
 	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_RESUME, 0, 0, 0, &out), 0);
 	EXPECT_EQ(out, 1);
@@ -325,10 +318,10 @@ TEST_F(space, held_reclaim_blocks_pmd_move)
 	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_POPULATE, 0, TLBH_PG, 0, NULL), 0);
 	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_RECLAIM, &ra), 0);
 	EXPECT_EQ(ra.out, 1);
-	EXPECT_NE(mapped_id(self->fd, 0), 0);
+	EXPECT_NE(tlbh_mapped_id(self->fd, 0), 0);
 	EXPECT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_MREMAP, &m), -EBUSY);
 	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_RESUME, 0, 0, 0, NULL), 0);
-	EXPECT_EQ(mapped_id(self->fd, 0), 0);
+	EXPECT_EQ(tlbh_mapped_id(self->fd, 0), 0);
 	EXPECT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_MREMAP, &m), 0);
 }
 
@@ -349,7 +342,7 @@ TEST_F(space, zap_batch_shares_one_flush)
 	ASSERT_EQ(tlbh_ioctl(self->fd, TLBH_IOC_ZAP_BATCH, &b), 0);
 	EXPECT_EQ(b.out, 16);
 	EXPECT_EQ(flushes(self->fd), 1);
-	EXPECT_EQ(mapped_id(self->fd, 15 * TLBH_PG), 0);
+	EXPECT_EQ(tlbh_mapped_id(self->fd, 15 * TLBH_PG), 0);
 	ASSERT_EQ(tlbh_range_cmd(self->fd, TLBH_IOC_POPULATE, 0, 16 * TLBH_PG, 0, NULL), 0);
 	flushes(self->fd);
 	for (i = 0; i < 16; i++)
