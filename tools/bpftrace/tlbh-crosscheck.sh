@@ -32,7 +32,7 @@
 # drive flushes, IPIs and probes (equal zeros prove nothing).  Exits 0
 # when all match, 1 on any mismatch, 4 (plan "1..0 # SKIP reason") when
 # bpftrace cannot run on this kernel.  CC picks the compiler; TLBH_BT_WAIT
-# (default 600) bounds, in seconds, each wait for bpftrace or the
+# (default 900) bounds, in wall-clock seconds, each wait for bpftrace or the
 # workload (bpftrace starts slowly under emulation); a "# waiting" line
 # every 30 s of such a wait shows a watchdog (tools/vm --idle) that the
 # check is alive.
@@ -40,7 +40,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 rounds=${1:-4}
-wait_max=${TLBH_BT_WAIT:-600}
+wait_max=${TLBH_BT_WAIT:-900}
 tmp=$(mktemp -d)
 bt_pid="" wl_pid=""
 # Run by the EXIT trap only, which shellcheck does not follow.
@@ -128,8 +128,19 @@ tracepoint:tlbh:tlbh_probe {
 ' > "$tmp/trace" 2> "$tmp/bpftrace.err" &
 bt_pid=$!
 
+# Wall-clock seconds since $1, and a "# waiting" line every 30 of them
+# (not every 30 rounds: on a starved guest one round can take seconds).
+waited=0 beat=0
+tick() {
+	waited=$((SECONDS - $1))
+	if [ $((waited - beat)) -ge 30 ]; then
+		beat=$waited
+		echo "# waiting for $2: ${waited}s"
+	fi
+}
+
 # Wait until bpftrace has attached (BEGIN runs after the probes are).
-waited=0
+t0=$SECONDS
 until grep -q '^ready' "$tmp/trace" 2>/dev/null; do
 	if ! kill -0 "$bt_pid" 2>/dev/null; then
 		wait "$bt_pid" || true
@@ -144,14 +155,13 @@ until grep -q '^ready' "$tmp/trace" 2>/dev/null; do
 	fi
 	[ "$waited" -lt "$wait_max" ] || bail "bpftrace not attached after ${wait_max}s"
 	sleep 1
-	waited=$((waited + 1))
-	[ $((waited % 30)) != 0 ] || echo "# waiting for bpftrace to attach: ${waited}s"
+	tick "$t0" "bpftrace to attach"
 done
 
 echo "# bpftrace attached after ${waited}s, running the workload"
 "$workload" "$rounds" > "$tmp/counters" 2> "$tmp/workload.err" &
 wl_pid=$!
-waited=0
+t0=$SECONDS waited=0 beat=0
 until grep -q '^end$' "$tmp/counters"; do
 	kill -0 "$wl_pid" 2>/dev/null || {
 		sed 's/^/# /' "$tmp/workload.err"
@@ -160,8 +170,7 @@ until grep -q '^end$' "$tmp/counters"; do
 	}
 	[ "$waited" -lt "$wait_max" ] || bail "workload not done after ${wait_max}s"
 	sleep 1
-	waited=$((waited + 1))
-	[ $((waited % 30)) != 0 ] || echo "# waiting for the workload: ${waited}s"
+	tick "$t0" "the workload"
 done
 # Stop a process and wait for it, at most wait_max seconds: a process that
 # does not exit is a failure that says where it is stuck (its kernel
