@@ -32,7 +32,7 @@
 #define SPACE_SIZE	(8UL << 20)	/* 4 MiB data: two slots */
 #define PMD_BYTES	(2UL << 20)
 #define X		(5 * TLBH_PG)
-#define RECLAIM_BATCH_PAGES	64	/* src/tlbh_op.h TLBH_RECLAIM_MAX_PAGES */
+#define RECLAIM_BATCH_PAGES	64	/* src/tlbh_op.h TLBH_RECLAIM_IOC_PAGES */
 
 FIXTURE(doc)
 {

@@ -524,7 +524,7 @@ int tlbh_cmd_reclaim(struct tlbh_call *c)
 	if (!tlbh_vmas_in(sp, addr, addr + PAGE_SIZE, &vma) ||
 	    !tlbh_pt_identity(sp, addr, NULL))
 		return -ENOENT;
-	if (sp->reclaim.nr >= TLBH_RECLAIM_MAX_PAGES ||
+	if (sp->reclaim.nr >= TLBH_RECLAIM_IOC_PAGES ||
 	    sp->held == TLBH_HELD_RECLAIM || tlbh_hold_ok(sp, ra->flags))
 		return -EBUSY;
 	if (ra->flags & TLBH_HOLD) {

@@ -153,8 +153,16 @@ void tlbh_op_munmap(struct tlbh_vm *vm, struct tlbh_vma *vmas,
 void tlbh_op_exit(struct tlbh_vm *vm, struct tlbh_vma *vmas,
 		  unsigned int nr);
 
-/* Pages reclaim unmapped and may free only after the batch flush. */
-#define TLBH_RECLAIM_MAX_PAGES	64
+/*
+ * Pages a reclaimer unmapped and may free only after the batch flush: a
+ * PTE table's worth, since MADV_PAGEOUT reclaims what one table's walk
+ * isolated and the kernel's list has no limit of its own (6.1 frees it
+ * after one try_to_unmap_flush(); 6.12 and later flush every 31 folios,
+ * reclaim_free_batch).  TLBH_IOC_RECLAIM stops earlier, at
+ * TLBH_RECLAIM_IOC_PAGES (its -EBUSY in the uapi header).
+ */
+#define TLBH_RECLAIM_MAX_PAGES	512
+#define TLBH_RECLAIM_IOC_PAGES	64
 
 /**
  * struct tlbh_reclaim - a reclaimer (shrink_folio_list with try_to_unmap)

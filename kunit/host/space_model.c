@@ -1008,7 +1008,7 @@ static int do_reclaim(struct sm *w, unsigned long addr, u64 flags)
 
 	if (!vmas_in(w, addr, addr + PG, &vma) || !identity_at(w, addr, NULL))
 		return -ENOENT;
-	if (w->reclaim.nr >= TLBH_RECLAIM_MAX_PAGES ||
+	if (w->reclaim.nr >= TLBH_RECLAIM_IOC_PAGES ||
 	    w->held == SM_HELD_RECLAIM ||
 	    ((flags & TLBH_HOLD) && w->held))
 		return -EBUSY;
