@@ -67,8 +67,6 @@ static const struct tlbh_policy *policy_for(const char *release)
 /* ------------------------------------------------------------------ */
 /* Kernel CPU state per operation and per flush                         */
 
-#define MAX_FLUSHES	256
-
 struct cpu_state {
 	tlbh_cpus_t mask, lazy, loaded;
 	bool trim;
@@ -78,8 +76,8 @@ struct kop {
 	long id;
 	int issuer;
 	struct cpu_state start;
-	struct cpu_state flush[MAX_FLUSHES];
-	int nr_flush;
+	struct cpu_state *flush;	/* one per kernel flush, in order */
+	int nr_flush, cap_flush;
 };
 
 static struct kop *kops;
@@ -151,9 +149,18 @@ static void read_kernel_log(const char *path)
 			 * the state of the last.
 			 */
 			continue;
-		} else if (k && (strstr(line, "  flush ") || strstr(line, "  tlbbatch ")) &&
-			   k->nr_flush < MAX_FLUSHES) {
-			struct cpu_state *s = &k->flush[k->nr_flush++];
+		} else if (k && (strstr(line, "  flush ") || strstr(line, "  tlbbatch "))) {
+			struct cpu_state *s;
+
+			if (k->nr_flush == k->cap_flush) {
+				k->cap_flush = k->cap_flush ? 2 * k->cap_flush : 16;
+				k->flush = realloc(k->flush, k->cap_flush * sizeof(*k->flush));
+				if (!k->flush) {
+					perror("replay");
+					exit(2);
+				}
+			}
+			s = &k->flush[k->nr_flush++];
 
 			s->mask = annot(line, "mask=");
 			s->lazy = strstr(line, "lazy=") ? annot(line, "lazy=") :
@@ -372,6 +379,7 @@ struct pre {
 	unsigned long iov[MAX_IOVS][2];
 	int nr_iov;
 	long rc;
+	long vmpte_kb;		/* exit: the child's VmPTE, -1 unknown */
 };
 
 static bool vma_huge(const struct pvma *v)
@@ -542,6 +550,7 @@ static void reconcile(struct oracle_pt *pt, const struct pre *p,
 		      unsigned long zero_pfn)
 {
 	unsigned long i, j, a;
+	tlbh_pte_t young_mask;
 	long k;
 
 	for (i = 0; i < pt->nr_tables; i++) {
@@ -561,6 +570,8 @@ static void reconcile(struct oracle_pt *pt, const struct pre *p,
 			}
 		}
 	}
+	/* Without pagemap's soft-dirty bit the model's stays as it is. */
+	young_mask = TLBH_PTE_YOUNG | (soft_dirty_known ? 0 : TLBH_PTE_SOFT_DIRTY);
 	for (k = 0; k < p->nr_run; k++) {
 		const struct run *r = &p->run[k];
 		const struct pvma *v = vma_at(p, r->addr);
@@ -587,15 +598,18 @@ static void reconcile(struct oracle_pt *pt, const struct pre *p,
 			 * cannot see the bit).
 			 */
 			if (cur && (cur & TLBH_PTE_WRITE) && v->prot[1] == 'w' &&
-			    !strchr(r->flags, 'z') && !soft_dirty_known)
+			    !strchr(r->flags, 'z') &&
+			    (!soft_dirty_known || strchr(r->flags, 'd')))
 				want |= TLBH_PTE_WRITE;
 			/*
 			 * Unchanged as far as user space can tell: the young
-			 * bit stays as the model has it (nothing shows whether
-			 * the workload read the page since).
+			 * bit stays as the model has it unless the workload
+			 * touched the page since the last operation ('a').
 			 */
-			if (cur && (cur & BITS_MASK & ~(TLBH_PTE_SOFT_DIRTY | TLBH_PTE_YOUNG)) ==
-				   (want & BITS_MASK & ~TLBH_PTE_YOUNG) && !strchr(r->flags, 'z'))
+			if (cur && (cur & BITS_MASK & ~young_mask) ==
+				   (want & BITS_MASK & ~TLBH_PTE_YOUNG) &&
+			    !strchr(r->flags, 'z') &&
+			    ((cur & TLBH_PTE_YOUNG) || !strchr(r->flags, 'a')))
 				continue;
 			if (cur == want)
 				continue;
@@ -692,6 +706,45 @@ static void replay_fini(struct replay *rp)
 static unsigned long pmd_next(unsigned long a)
 {
 	return (a + TLBH_PMD_SIZE) & ~(TLBH_PMD_SIZE - 1);
+}
+
+/*
+ * Exit: the child's VmPTE against the model built from its pagemap.
+ * Every table the kernel counts and the model lacks is a PTE table with
+ * no present entry (zapped empty, or copied empty by fork): that many
+ * empty PTE tables go into the child's VMAs, where a PMD table exists
+ * and no PTE table does yet, so that exit frees what the kernel frees.
+ * Pure model writes (muted): the engine sees nothing.
+ */
+static void add_empty_tables(struct replay *rp, const struct pre *p)
+{
+	unsigned long n[3], a;
+	long have, want, added = 0;
+	int i;
+
+	if (p->vmpte_kb < 0)
+		return;
+	oracle_pt_count_hooked(&rp->pt, n);
+	have = n[0] + n[1] + n[2];
+	want = p->vmpte_kb / (TLBH_PAGE_SIZE / 1024);
+	for (i = 0; i < p->nr_vma && have + added < want; i++) {
+		const struct pvma *v = &p->vma[i];
+
+		if (vma_huge(v))
+			continue;
+		for (a = v->start; a < v->end && have + added < want;
+		     a = pmd_next(a)) {
+			if (!(oracle_pt_read_entry(&rp->pt, 2, a) & TLBH_PTE_TABLE) ||
+			    oracle_pt_read_entry(&rp->pt, 1, a))
+				continue;
+			oracle_pt_write_entry(&rp->pt, 0, a,
+					      tlbh_mk_pte(ORACLE_PAGE_PFN0, 0));
+			oracle_pt_write_entry(&rp->pt, 0, a, 0);
+			added++;
+		}
+	}
+	fprintf(rp->rec.out, "  # vmpte: the kernel has %ld tables, pagemap shows %ld, %ld empty PTE tables added%s\n",
+		want, have, added, have + added < want ? ", no room for the rest" : "");
 }
 
 static int vma_cmp(const void *a, const void *b)
@@ -1032,6 +1085,7 @@ int main(int argc, char **argv)
 			pre.nr_run = 0;
 			pre.nr_iov = 0;
 			pre.rc = 0;
+			pre.vmpte_kb = -1;
 			in_op = true;
 		} else if (in_op && !strcmp(tok[0], "vma") && nt >= 5 &&
 			   pre.nr_vma < MAX_VMAS) {
@@ -1053,6 +1107,8 @@ int main(int argc, char **argv)
 			pre.iov[pre.nr_iov][0] = strtoul(tok[1], NULL, 16);
 			pre.iov[pre.nr_iov][1] = strtoul(tok[2], NULL, 16);
 			pre.nr_iov++;
+		} else if (in_op && !strcmp(tok[0], "vmpte") && nt >= 2) {
+			pre.vmpte_kb = strtol(tok[1], NULL, 10);
 		} else if (in_op && !strcmp(tok[0], "res") && nt >= 3) {
 			pre.rc = strtol(tok[2], NULL, 10);
 		} else if (in_op && !strcmp(tok[0], "end")) {
@@ -1078,6 +1134,8 @@ int main(int argc, char **argv)
 			r->rec.nr_emitted = 0;
 			r->rec.muted = 1;
 			reconcile(&r->pt, &pre, zero_pfn);
+			if (r == &child)
+				add_empty_tables(r, &pre);
 			r->rec.muted = 0;
 			run_op(r, &pre, ot[4], ot + 5, no - 5);
 			emit_pending(&r->rec);

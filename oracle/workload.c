@@ -119,6 +119,28 @@ static void forget_written(unsigned long start, unsigned long end)
 		set_written(start, false);
 }
 
+/*
+ * What we touched (read or wrote) since the last operation: the entry's
+ * accessed bit is set again, which pagemap cannot show.  Cleared at the
+ * end of every operation.
+ */
+static uint8_t touched[TRACK_PAGES / 8];
+
+static void set_touched(unsigned long addr)
+{
+	unsigned long i = (addr - WIN) / PAGE;
+
+	if (addr >= WIN && i < TRACK_PAGES)
+		touched[i / 8] |= 1 << (i % 8);
+}
+
+static bool was_touched(unsigned long addr)
+{
+	unsigned long i = (addr - WIN) / PAGE;
+
+	return addr >= WIN && i < TRACK_PAGES && (touched[i / 8] >> (i % 8)) & 1;
+}
+
 /* ------------------------------------------------------------------ */
 /* CPUs: helper threads (spin / lazy) and evictor processes (off)       */
 
@@ -498,6 +520,8 @@ static void dump_pages(const struct vma *v)
 				 */
 				if (e & PM_SOFT_DIRTY)
 					flags[k++] = 'd';
+				if (was_touched(a))
+					flags[k++] = 'a';
 			} else if (e & PM_SWAP) {
 				flags[k++] = 's';
 			}
@@ -518,6 +542,26 @@ static void dump_pages(const struct vma *v)
 		fprintf(out, "pte %lx %lu %s\n", run_start, n, run_flags);
 }
 
+/*
+ * The kernel's own count of this mm's page tables (VmPTE, kB: PTE, PMD
+ * and PUD tables), which pagemap cannot give: a table whose entries are
+ * all gone is still there until free_pgtables().
+ */
+static long vmpte_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kb = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPTE: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
 static void dump_state(bool all)
 {
 	static struct vma v[256];
@@ -527,6 +571,8 @@ static void dump_state(bool all)
 	cpu_list(spin, sizeof(spin), CPU_SPIN);
 	cpu_list(lazy, sizeof(lazy), CPU_LAZY);
 	fprintf(out, "cpus issuer=%d spin=%s lazy=%s\n", sched_getcpu(), spin, lazy);
+	if (all)
+		fprintf(out, "vmpte %ld\n", vmpte_kb());
 	for (i = 0; i < n; i++)
 		fprintf(out, "vma %lx %lx %s %s\n", v[i].start, v[i].end,
 			v[i].prot, v[i].type);
@@ -658,6 +704,7 @@ static void touch(unsigned long off, unsigned long len, char how,
 		} else {
 			(void)*(volatile char *)a;
 		}
+		set_touched(a);
 	}
 }
 
@@ -698,9 +745,36 @@ static void op_end(long rc)
 	stop_spinners();
 	fprintf(out, "res %ld %ld\n", op_id, rc);
 	fprintf(out, "end %ld\n", op_id);
+	memset(touched, 0, sizeof(touched));
 }
 
 #define A(off)	(WIN + (off))
+
+/*
+ * Written is what the entry's dirty bit says, and that holds only while
+ * the page stays mapped: a page zapped or reclaimed comes back clean
+ * (zero-filled, or read from swap or the page cache).  Only the pages
+ * that are gone are forgotten, so a refused call (process_madvise's
+ * EINVAL on 6.x) or a failed munmap leaves the record as it was.
+ */
+static void forget_gone(unsigned long start, unsigned long end)
+{
+	static uint64_t e[4096];
+	unsigned long n, i;
+
+	if (end > WIN + TRACK_PAGES * PAGE)
+		end = WIN + TRACK_PAGES * PAGE;
+	for (; start < end; start += n * PAGE) {
+		n = (end - start) / PAGE;
+		if (n > 4096)
+			n = 4096;
+		if (pread(pagemap_fd, e, n * 8, (start / PAGE) * 8) != (ssize_t)(n * 8))
+			memset(e, 0, n * 8);
+		for (i = 0; i < n; i++)
+			if (!(e[i] & PM_PRESENT))
+				set_written(start + i * PAGE, false);
+	}
+}
 
 static void do_munmap(unsigned long off, unsigned long len)
 {
@@ -711,7 +785,7 @@ static void do_munmap(unsigned long off, unsigned long len)
 	mark(MARK_BEGIN, op_id);
 	rc = munmap((void *)A(off), len) ? -errno : 0;
 	mark(MARK_END, op_id);
-	forget_written(A(off), A(off + len));
+	forget_gone(A(off), A(off + len));
 	op_end(rc);
 }
 
@@ -725,21 +799,6 @@ static const char *advice_name(int advice)
 	return "?";
 }
 
-/*
- * A page reclaim took away comes back clean (read from swap or the page
- * cache): written is what the entry's dirty bit says, and that holds
- * only until the page goes out.
- */
-static void forget_reclaimed(unsigned long start, unsigned long end)
-{
-	uint64_t e;
-
-	for (; start < end; start += PAGE)
-		if (pread(pagemap_fd, &e, 8, (start / PAGE) * 8) == 8 &&
-		    !(e & PM_PRESENT))
-			set_written(start, false);
-}
-
 static void do_madvise(unsigned long off, unsigned long len, int advice)
 {
 	long rc;
@@ -749,10 +808,11 @@ static void do_madvise(unsigned long off, unsigned long len, int advice)
 	mark(MARK_BEGIN, op_id);
 	rc = madvise((void *)A(off), len, advice) ? -errno : 0;
 	mark(MARK_END, op_id);
-	if (advice == MADV_DONTNEED || advice == MADV_FREE)
+	/* MADV_FREE cleans what it finds (holes give ENOMEM, not EINVAL). */
+	if (advice == MADV_FREE && (!rc || rc == -ENOMEM))
 		forget_written(A(off), A(off + len));
-	if (advice == MADV_PAGEOUT)
-		forget_reclaimed(A(off), A(off + len));
+	else
+		forget_gone(A(off), A(off + len));
 	op_end(rc);
 }
 
@@ -779,9 +839,8 @@ static void do_pmadv(const unsigned long *offs, const unsigned long *lens,
 	if (rc < 0)
 		rc = -errno;
 	mark(MARK_END, op_id);
-	if (advice == MADV_DONTNEED)
-		for (i = 0; i < n; i++)
-			forget_written(A(offs[i]), A(offs[i] + lens[i]));
+	for (i = 0; i < n; i++)
+		forget_gone(A(offs[i]), A(offs[i] + lens[i]));
 	op_end(rc);
 }
 
