@@ -746,6 +746,31 @@ const struct tlbh_case tlbh_engine_cases[] = {
 	.vmas = { ANON(PG(0), PG(16)) },
 	.ops = { MAP(PG(0), PG(2), RW | YOUNG), PAGEOUT(1, PG(0), PG(16)) },
 	EXPECT(1, 1, 2, 0, "AP", FULL(LAST, false, 0x3)) },
+/*
+ * Lazyfree (MADV_FREE) pages: one written since is cleared, found
+ * redirtied, mapped back and kept; a clean one is discarded without a
+ * write-out, so only the next page written out pays the dirty flush
+ */
+{ ROW("pageout_keeps_a_lazyfree_page_written_since", RECLAIM_BATCH, CUR),
+	TWO_CPUS,
+	.vmas = { ANON(PG(0), PG(16)) },
+	.ops = { MAP(PG(0), PG(2), RW | TLBH_PTE_DIRTY | TLBH_PTE_LAZYFREE),
+		 PAGEOUT(1, PG(0), PG(16)) },
+	EXPECT(1, 1, 0, 0, "A", FULL(LAST, false, 0x3)) },
+{ ROW("pageout_discards_a_clean_lazyfree_page_unwritten", RECLAIM_BATCH, CUR),
+	TWO_CPUS,
+	.vmas = { ANON(PG(0), PG(16)) },
+	.ops = { MAP(PG(0), PG(1), RW | TLBH_PTE_DIRTY | TLBH_PTE_LAZYFREE),
+		 MAP(PG(1), PG(2), RW | TLBH_PTE_LAZYFREE), MAP(PG(2), PG(3), RW),
+		 PAGEOUT(1, PG(0), PG(16)) },
+	EXPECT(1, 1, 2, 0, "AP", FULL(LAST, false, 0x3)) },
+{ ROW("madv_free_makes_pages_lazyfree_for_reclaim", RECLAIM_BATCH, CUR),
+	TWO_CPUS,
+	.vmas = { ANON(PG(0), PG(16)) },
+	.ops = { MAP(PG(0), PG(2), RW | YOUNG), MADV_FREE(1, PG(0), PG(16)),
+		 MAP(PG(0), PG(1), RW | TLBH_PTE_DIRTY | TLBH_PTE_LAZYFREE),
+		 PAGEOUT(1, PG(0), PG(16)) },
+	EXPECT(2, 1, 1, 0, "RAP", FULL(LAST, false, 0x3)) },
 
 /* target selection: CPUs that left the mm stay in a lazily trimmed mask */
 { ROW("flush_skips_cpus_that_left_the_mm", LAZY, CUR), ON(0, 0x7, 0),

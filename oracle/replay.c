@@ -592,6 +592,9 @@ static void reconcile(struct oracle_pt *pt, const struct pre *p,
 					cur ? tlbh_pte_pfn(cur) : oracle_pt_new_page(pt), a);
 			if (huge)
 				want |= TLBH_PTE_HUGE;
+			/* The folio stays lazyfree while the page is mapped. */
+			if (cur)
+				want |= cur & TLBH_PTE_LAZYFREE;
 			/*
 			 * A page stays writable while its VMA is (MADV_FREE
 			 * cleans a PTE but keeps it writable; user space

@@ -620,7 +620,8 @@ static void reclaim_hold(struct tlbh_reclaim *r, unsigned long pfn)
  * tlbh_op_reclaim_flush(); under LUF, clean read-only pages are freed at
  * once and the flush is owed to their reuse.
  *
- * Return: 0, or -ENOENT if the entry went away.
+ * Return: 0, -ENOENT if the entry went away, or -EBUSY for a lazyfree
+ * page written since (mapped back, kept).
  */
 int tlbh_op_reclaim_unmap(struct tlbh_reclaim *r, bool batch_flush)
 {
@@ -640,19 +641,36 @@ int tlbh_op_reclaim_unmap(struct tlbh_reclaim *r, bool batch_flush)
 		   !(pte & (TLBH_PTE_WRITE | TLBH_PTE_DIRTY))) {
 		tlbh_luf_defer(mm, r->walk_vma);
 		mm->ops->free_page(mm->priv, tlbh_pte_pfn(pte), true);
-	} else if (tlbh_should_defer_flush(mm, batch_flush)) {
-		tlbh_reclaim_defer(mm, &r->batch, pte & TLBH_PTE_DIRTY);
-		reclaim_hold(r, tlbh_pte_pfn(pte));
 	} else {
 		/*
-		 * Not deferred: 6.x ptep_clear_flush, a flush_tlb_page at the
-		 * walked address; 7.2 flush_tlb_range, lazy CPUs included.
+		 * A lazyfree page written since MADV_FREE: try_to_unmap_one
+		 * clears the entry (and defers or sends its flush) as for any
+		 * page, then finds the folio redirtied, maps it back swap-
+		 * backed again and fails: the page stays, nothing is freed.
 		 */
-		tlbh_flush_tlb_range(mm, addr, addr + PAGE_BYTES,
-				     TLBH_PAGE_SHIFT,
-				     tlbh_rule(mm, TLBH_RULE_RECLAIM_FLUSH_RANGE),
-				     "clear-flush");
-		mm->ops->free_page(mm->priv, tlbh_pte_pfn(pte), false);
+		bool keep = (pte & TLBH_PTE_LAZYFREE) && (pte & TLBH_PTE_DIRTY);
+
+		if (tlbh_should_defer_flush(mm, batch_flush)) {
+			tlbh_reclaim_defer(mm, &r->batch, pte & TLBH_PTE_DIRTY);
+			if (!keep)
+				reclaim_hold(r, tlbh_pte_pfn(pte));
+		} else {
+			/*
+			 * Not deferred: 6.x ptep_clear_flush, a flush_tlb_page
+			 * at the walked address; 7.2 flush_tlb_range, lazy CPUs
+			 * included.
+			 */
+			tlbh_flush_tlb_range(mm, addr, addr + PAGE_BYTES,
+					     TLBH_PAGE_SHIFT,
+					     tlbh_rule(mm, TLBH_RULE_RECLAIM_FLUSH_RANGE),
+					     "clear-flush");
+			if (!keep)
+				mm->ops->free_page(mm->priv, tlbh_pte_pfn(pte), false);
+		}
+		if (keep) {
+			vm->pt_ops->write_pte(vm->pt, addr, pte & ~TLBH_PTE_LAZYFREE);
+			ret = -EBUSY;
+		}
 	}
 	r->walking = false;
 	vm->walker = NULL;
@@ -704,7 +722,8 @@ void tlbh_op_reclaim_flush(struct tlbh_reclaim *r)
  * MADV_FREE: per PTE table (after the deferred reclaim flush), every
  * present anonymous page that is young or dirty is made old and clean,
  * and its entry recorded for the flush; pages already old and clean add
- * nothing.  Nothing is freed.  The gathers are madvise's (one per call
+ * nothing.  Every one becomes lazyfree (TLBH_PTE_LAZYFREE), which
+ * reclaim reads.  Nothing is freed.  The gathers are madvise's (one per call
  * from 7.2, one per VMA before).
  */
 static void madv_free_vma(struct tlbh_vm *vm, struct tlbh_gather *tlb,
@@ -723,12 +742,19 @@ static void madv_free_vma(struct tlbh_vm *vm, struct tlbh_gather *tlb,
 		tlbh_flush_batched_pending(vm->engine);
 		for (; addr < next; addr += PAGE_BYTES) {
 			pte = pt->read_pte(vm->pt, addr);
-			if (!pte || (pte & (TLBH_PTE_SPECIAL | TLBH_PTE_FILE)) ||
-			    !(pte & (TLBH_PTE_YOUNG | TLBH_PTE_DIRTY)))
+			if (!pte || (pte & (TLBH_PTE_SPECIAL | TLBH_PTE_FILE)))
 				continue;
+			/* folio_mark_lazyfree(), whatever the entry's bits */
+			if (!(pte & (TLBH_PTE_YOUNG | TLBH_PTE_DIRTY))) {
+				if (!(pte & TLBH_PTE_LAZYFREE))
+					pt->write_pte(vm->pt, addr,
+						      pte | TLBH_PTE_LAZYFREE);
+				continue;
+			}
 			pt->get_and_clear_pte(vm->pt, addr);
 			pt->write_pte(vm->pt, addr,
-				      pte & ~(TLBH_PTE_YOUNG | TLBH_PTE_DIRTY));
+				      (pte & ~(TLBH_PTE_YOUNG | TLBH_PTE_DIRTY)) |
+				      TLBH_PTE_LAZYFREE);
 			tlbh_track_clear(tlb, addr, PAGE_BYTES, TLBH_LEVEL_PTE);
 		}
 	}
@@ -817,7 +843,10 @@ static void pageout_vma(struct tlbh_vm *vm, struct tlbh_reclaim *r,
 		 * folio goes to writeback dirty (an anonymous one is dirtied
 		 * by add_to_swap), and shrink_folio_list first flushes the
 		 * batch if it holds a dirty entry, so that no CPU writes to the
-		 * page once I/O started: one batch flush per dirty page.
+		 * page once I/O started: one batch flush per dirty page.  A
+		 * lazyfree page is not written: discarded while clean, mapped
+		 * back and kept once written again (its cleared entry still
+		 * leaves the batch dirty for the next page written out).
 		 */
 		freed = 0;
 		for (addr = table_start; addr < next; addr += PAGE_BYTES) {
@@ -825,7 +854,9 @@ static void pageout_vma(struct tlbh_vm *vm, struct tlbh_reclaim *r,
 			if (!pte || (pte & TLBH_PTE_SPECIAL) ||
 			    tlbh_op_reclaim(r, vm, vma, addr, true))
 				continue;
-			tlbh_reclaim_flush_dirty(vm->engine, &r->batch);
+			/* A clean lazyfree page is discarded, not written. */
+			if (!(pte & TLBH_PTE_LAZYFREE))
+				tlbh_reclaim_flush_dirty(vm->engine, &r->batch);
 			if (free_batch && ++freed == TLBH_RECLAIM_FREE_BATCH) {
 				tlbh_op_reclaim_flush(r);
 				freed = 0;

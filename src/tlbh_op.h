@@ -33,6 +33,12 @@ typedef u64 tlbh_pte_t;
 #define TLBH_PTE_HUGE		0x040ULL	/* PMD-level leaf */
 #define TLBH_PTE_TABLE		0x080ULL	/* PMD entry -> PTE table */
 #define TLBH_PTE_YOUNG		0x100ULL	/* accessed */
+/*
+ * Software: the page's folio is lazyfree (MADV_FREE cleared its swap
+ * backing); reclaim discards it while clean and, once written again,
+ * maps it back and keeps it.  Never in a hardware PTE (tlbh_pt.c).
+ */
+#define TLBH_PTE_LAZYFREE	0x200ULL
 #define TLBH_PTE_PFN_SHIFT	12
 
 static inline unsigned long tlbh_pte_pfn(tlbh_pte_t pte)

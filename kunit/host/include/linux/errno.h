@@ -8,6 +8,7 @@
 #define ENOENT		2
 #define EAGAIN		11
 #define ENOMEM		12
+#define EBUSY		16
 #define EEXIST		17
 #define EINVAL		22
 
