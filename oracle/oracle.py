@@ -49,9 +49,11 @@ def cpus(mask):
 REFUSED = ("-1", "-3", "-9", "-14", "-22")
 
 
-def read_state(path, results=None):
-    """Header facts and the op lines of a state log (and the results)."""
+def read_state(path, results=None, vmas=None):
+    """Header facts and the op lines of a state log (and the results, and
+    each operation's VMAs as (start, end) pairs)."""
     head, ops, order = {}, {}, []
+    cur = None
     with open(path) as f:
         for line in f:
             line = line.rstrip("\n")
@@ -61,8 +63,11 @@ def read_state(path, results=None):
             if w[0] in ("kernel", "ncpu", "swap", "huge", "zero_pfn") and len(w) > 1:
                 head[w[0]] = w[1]
             elif w[0] == "op" and len(w) > 4:
-                ops[int(w[1])] = line
-                order.append(int(w[1]))
+                cur = int(w[1])
+                ops[cur] = line
+                order.append(cur)
+            elif w[0] == "vma" and len(w) > 2 and vmas is not None and cur is not None:
+                vmas.setdefault(cur, []).append((int(w[1], 16), int(w[2], 16)))
             elif w[0] == "res" and len(w) > 2 and results is not None:
                 results[int(w[1])] = w[2]
     return head, ops, order
@@ -74,8 +79,8 @@ def release_of(kernel):
 
 
 def normalize(state_path, trace_path, out_path):
-    results = {}
-    head, ops, order = read_state(state_path, results)
+    results, vmas = {}, {}
+    head, ops, order = read_state(state_path, results, vmas)
     release = release_of(head.get("kernel", "0.0"))
     tables_in_page_batch = release in ("6.1", "6.12")
     events, notes = [], []
@@ -184,8 +189,12 @@ def normalize(state_path, trace_path, out_path):
                 lazy = (lazy & ~tmask) | (rej & (fl["loaded"] if not fl.get("trim") else ~0))
                 # ... and an accepted CPU ran the mm by then (7.2 asks).
                 loaded |= tmask
-            ann = "mask=%x lazy=%x loaded=%x lazy0=%x loaded0=%x exec=%s" % (
-                fl["mask"], lazy, loaded, fl["lazy"], fl["loaded"], exec_str(fl))
+            # mm_cpumask is read at entry and again, live, when the IPIs
+            # go out: a CPU that switched to the mm in between ran the
+            # flush, so it was in the mask the kernel used (mask0: entry).
+            mask = fl["mask"] | tmask
+            ann = "mask=%x lazy=%x loaded=%x mask0=%x lazy0=%x loaded0=%x exec=%s" % (
+                mask, lazy, loaded, fl["mask"], fl["lazy"], fl["loaded"], exec_str(fl))
             if fl["rej"]:
                 ann += " rej=%s" % ",".join(map(str, sorted(fl["rej"])))
             if fl["bp"]:
@@ -248,6 +257,8 @@ def normalize(state_path, trace_path, out_path):
             out.write("# trace: %s\n" % n)
         for oid in order:
             out.write(ops[oid] + "\n")
+            if vmas.get(oid):
+                out.write("  # vmas %s\n" % " ".join("%x-%x" % v for v in vmas[oid]))
             if results.get(oid) in REFUSED:
                 out.write("  # refused %s\n" % results[oid])
             b = blocks.get(oid)
@@ -257,7 +268,7 @@ def normalize(state_path, trace_path, out_path):
                 # A flush that a need_resched split would fold into the
                 # next one says so: the replay then gives the engine's
                 # flush the CPU state of the last flush of the split.
-                folded = set(split_points(seq_of(b.lines))[2])
+                folded = set(split_points(seq_of(b.lines), vmas.get(oid))[2])
                 nth = -1
                 for line in b.lines:
                     if line.split("#", 1)[0].strip().startswith(("flush", "tlbbatch")):
@@ -270,19 +281,24 @@ def normalize(state_path, trace_path, out_path):
 
 
 def read_canon(path):
-    """id -> (op line, [compared event lines], [full lines], [sequence])
+    """id -> (op line, [compared event lines], [full lines], [sequence],
+    [VMAs])
 
     The sequence is the compared lines with their annotations, and the
-    resched markers, in order (for split_points())."""
+    resched markers, in order (for split_points()); the VMAs are the
+    kernel side's "# vmas" line."""
     blocks, cur = {}, None
     with open(path) as f:
         for line in f:
             line = line.rstrip("\n")
             if line.startswith("op "):
                 cur = int(line.split()[1])
-                blocks[cur] = [line, [], [], []]
+                blocks[cur] = [line, [], [], [], []]
             elif line.startswith("end ") and cur is not None:
                 cur = None
+            elif cur is not None and line.startswith("  # vmas "):
+                blocks[cur][4] = [tuple(int(x, 16) for x in v.split("-"))
+                                  for v in line.split()[2:]]
             elif cur is not None:
                 body = line.split("#", 1)[0].strip()
                 if body and not body.startswith("state "):
@@ -324,7 +340,15 @@ def flush_line(start, end, stride, ft, targets):
     return "flush range %x-%x stride=%d ft=%s targets=%s" % (start, end, stride, ft, targets)
 
 
-def split_points(seq):
+def vma_of(vmas, addr):
+    """The (start, end) of the VMA holding addr, None if none or unknown."""
+    for v in vmas or ():
+        if v[0] <= addr < v[1]:
+            return v
+    return None
+
+
+def split_points(seq, vmas=None):
     """The kernel block with every need_resched split merged.
 
     zap_pte_range leaves a PTE table when need_resched() is set and, if a
@@ -334,8 +358,9 @@ def split_points(seq):
     over the ceiling with its requested range known) that is
     followed by a resched marker before the next flush B, where A ends
     inside a PTE table (not on a 2 MiB boundary) and B starts at or after
-    A's end in that same table, with the same stride and targets, and
-    no table release in between.  Merged: one flush over both ranges
+    A's end in that same table and, when the VMAs are known, in A's VMA
+    (the zap resumes in the VMA it left), with the same stride and
+    targets, and no table release in between.  Merged: one flush over both ranges
     (full when the union is over the ceiling), ft of either, and the
     frees of both summed.  Nothing else is merged: a flush at a table's
     end followed by a resched, a flush after a sleep, or a second flush
@@ -361,6 +386,7 @@ def split_points(seq):
             if (a[1] % PMD_SIZE and a[1] <= ext[0] <
                     (a[1] + PMD_SIZE - 1) // PMD_SIZE * PMD_SIZE and
                     a[2] == ext[2] and a[4] == ext[4] and
+                    (not vmas or vma_of(vmas, a[1] - 1) == vma_of(vmas, ext[0])) and
                     all(y == "free" for y in between)):
                 ft = str(max(int(a[3] or 0), int(ext[3] or 0)))
                 m = (a[0], ext[1], a[2], ft, a[4], False)
@@ -477,7 +503,7 @@ def judge(k, r):
         return True, 0, None
     if not blocks_differ(k[1], r[1]):
         return False, 0, None
-    merged, n, _ = split_points(k[3])
+    merged, n, _ = split_points(k[3], k[4])
     if not n:
         return True, 0, None
     return blocks_differ(merged, r[1]), n, merged
