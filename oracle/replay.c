@@ -746,7 +746,8 @@ static void add_empty_tables(struct replay *rp, const struct pre *p)
 			added++;
 		}
 	}
-	fprintf(rp->rec.out, "  # vmpte: the kernel has %ld tables, pagemap shows %ld, %ld empty PTE tables added%s\n",
+	fprintf(rp->rec.out,
+		"  # vmpte: the kernel has %ld tables, pagemap shows %ld, %ld empty PTE tables added%s\n",
 		want, have, added, have + added < want ? ", no room for the rest" : "");
 }
 
