@@ -711,25 +711,54 @@ static unsigned long pmd_next(unsigned long a)
 	return (a + TLBH_PMD_SIZE) & ~(TLBH_PMD_SIZE - 1);
 }
 
-/*
- * Exit: the child's VmPTE against the model built from its pagemap.
- * Every table the kernel counts and the model lacks is a PTE table with
- * no present entry (zapped empty, or copied empty by fork): that many
- * empty PTE tables go into the child's VMAs, where a PMD table exists
- * and no PTE table does yet, so that exit frees what the kernel frees.
- * Pure model writes (muted): the engine sees nothing.
- */
-static void add_empty_tables(struct replay *rp, const struct pre *p)
+static long hooked_tables(struct oracle_pt *pt)
 {
-	unsigned long n[3], a;
-	long have, want, added = 0;
+	unsigned long n[3];
+
+	oracle_pt_count_hooked(pt, n);
+	return n[0] + n[1] + n[2];
+}
+
+/*
+ * Exit: the child's VmPTE (PTE, PMD and PUD tables) against the model
+ * built from its pagemap.  The tables the kernel counts and the model
+ * lacks hold no present entry: fork copied them empty from the parent
+ * (copy_page_range allocates a PTE table, and the PMD table above it,
+ * for every PTE table of an anonymous or PFN VMA), or the child zapped
+ * them empty.  First the parent's model gives them: its PTE tables in
+ * the child's anonymous and PFN VMAs, with the tables above them; the
+ * rest go where a PMD table exists and no PTE table does yet, so that
+ * exit frees what the kernel frees.  Pure model writes (muted): the
+ * engine sees nothing.
+ */
+static void add_empty_tables(struct replay *rp, struct replay *parent,
+			     const struct pre *p)
+{
+	unsigned long a;
+	long have, want, from_parent = 0, added = 0;
 	int i;
 
 	if (p->vmpte_kb < 0)
 		return;
-	oracle_pt_count_hooked(&rp->pt, n);
-	have = n[0] + n[1] + n[2];
+	have = hooked_tables(&rp->pt);
 	want = p->vmpte_kb / (TLBH_PAGE_SIZE / 1024);
+	for (i = 0; i < p->nr_vma && have + from_parent < want; i++) {
+		const struct pvma *v = &p->vma[i];
+
+		if (strcmp(v->type, "anon") && strcmp(v->type, "pfn"))
+			continue;
+		for (a = v->start; a < v->end && have + from_parent < want;
+		     a = pmd_next(a)) {
+			if (!(oracle_pt_read_entry(&parent->pt, 1, a) & TLBH_PTE_TABLE) ||
+			    oracle_pt_read_entry(&rp->pt, 1, a))
+				continue;
+			oracle_pt_write_entry(&rp->pt, 0, a,
+					      tlbh_mk_pte(ORACLE_PAGE_PFN0, 0));
+			oracle_pt_write_entry(&rp->pt, 0, a, 0);
+			from_parent = hooked_tables(&rp->pt) - have;
+		}
+	}
+	have += from_parent;
 	for (i = 0; i < p->nr_vma && have + added < want; i++) {
 		const struct pvma *v = &p->vma[i];
 
@@ -747,8 +776,9 @@ static void add_empty_tables(struct replay *rp, const struct pre *p)
 		}
 	}
 	fprintf(rp->rec.out,
-		"  # vmpte: the kernel has %ld tables, pagemap shows %ld, %ld empty PTE tables added%s\n",
-		want, have, added, have + added < want ? ", no room for the rest" : "");
+		"  # vmpte: the kernel has %ld tables, pagemap shows %ld, %ld copied empty from the parent, %ld empty PTE tables added%s\n",
+		want, have - from_parent, from_parent, added,
+		have + added < want ? ", no room for the rest" : "");
 }
 
 static int vma_cmp(const void *a, const void *b)
@@ -838,6 +868,16 @@ static void do_mremap(struct replay *rp, const struct pre *p, unsigned long old,
 				continue;
 			if (!(oracle_pt_read_entry(&rp->pt, 1, o) & TLBH_PTE_TABLE))
 				continue;
+			/*
+			 * move_page_tables allocates the destination's tables
+			 * (alloc_new_pmd, pte_alloc) for every source PTE table,
+			 * whether or not an entry moves: a model write.
+			 */
+			if (!oracle_pt_read_entry(&rp->pt, 1, n)) {
+				oracle_pt_write_entry(&rp->pt, 0, n,
+						      tlbh_mk_pte(ORACLE_PAGE_PFN0, 0));
+				oracle_pt_write_entry(&rp->pt, 0, n, 0);
+			}
 			tlbh_op_move_ptes(&rp->vm, &src[i], o, n, extent);
 		}
 		if (nr < MAX_VMAS) {
@@ -1130,8 +1170,17 @@ int main(int argc, char **argv)
 				continue;
 			fprintf(out, "%s\n", op_line);
 			if (!strcmp(ot[4], "exit")) {
-				/* The child's own mm, built from its pre-state. */
+				/*
+				 * The child's own mm, built from its pre-state.
+				 * fork copies the mm_struct whole (dup_mm), and
+				 * tlb_flush_batched with it: a reclaim flush the
+				 * parent still owes, the child owes too.
+				 */
 				replay_init(&child, rp.policy, out);
+				atomic_set(&child.mm.batched_pending,
+					   atomic_read(&rp.mm.batched_pending));
+				atomic_set(&child.mm.batched_flushed,
+					   atomic_read(&rp.mm.batched_flushed));
 				r = &child;
 			}
 			r->rec.kop = kop_find(id);
@@ -1139,7 +1188,7 @@ int main(int argc, char **argv)
 			r->rec.muted = 1;
 			reconcile(&r->pt, &pre, zero_pfn);
 			if (r == &child)
-				add_empty_tables(r, &pre);
+				add_empty_tables(r, &rp, &pre);
 			r->rec.muted = 0;
 			run_op(r, &pre, ot[4], ot + 5, no - 5);
 			emit_pending(&r->rec);
