@@ -23,6 +23,7 @@ The canonical log has one block per operation:
 Everything after '#' on a line is an annotation and is not compared.
 """
 import collections
+import itertools
 import json
 import os
 import sys
@@ -37,6 +38,14 @@ PMD_SIZE = 1 << 21
 # tracepoint shows for a preemption and for cond_resched().
 PREEMPTED = (0, 0x100)
 RESCHED = "# resched"
+# judge(): subsets of at most MAX_SUBSET of a block's split candidates are
+# tried, in a block of at most MAX_CANDIDATES candidates.
+MAX_SUBSET = 4
+MAX_CANDIDATES = 12
+# The kinds whose flushes come from zap_pte_range, the one place a
+# need_resched break splits a flush (mremap's move_ptes flushes once per
+# extent, and two extents look like a split).
+ZAP_KINDS = ("munmap", "dontneed", "pmadv", "exit")
 
 
 def cpus(mask):
@@ -163,6 +172,12 @@ def normalize(state_path, trace_path, out_path):
             tgt = cur.flush if cur.flush else cur.batch
             if tgt is not None and w[4] == "0":
                 tgt["rej"].append(int(w[3]))
+            elif tgt is not None:
+                # Accepted: the IPI went out, and the caller waited for
+                # it, so the CPU ran the flush even when its
+                # flush_tlb_func event was lost (a kprobe that hit while
+                # another probe's handler ran there; exec shows "x").
+                tgt["targets"].add(int(w[3]))
         elif tag == "T":
             tgt = cur.flush if cur.flush else cur.batch
             if tgt is not None:
@@ -190,9 +205,11 @@ def normalize(state_path, trace_path, out_path):
                 # ... and an accepted CPU ran the mm by then (7.2 asks).
                 loaded |= tmask
             # mm_cpumask is read at entry and again, live, when the IPIs
-            # go out: a CPU that switched to the mm in between ran the
-            # flush, so it was in the mask the kernel used (mask0: entry).
-            mask = fl["mask"] | tmask
+            # go out: the mask native_flush_tlb_multi got is the one the
+            # kernel used (6.x clears a CPU's bit when it switches away),
+            # and a CPU that switched to the mm after that ran the flush
+            # too (mask0: entry).
+            mask = (fl["multi"][0] if fl["multi"] is not None else fl["mask"]) | tmask
             ann = "mask=%x lazy=%x loaded=%x mask0=%x lazy0=%x loaded0=%x exec=%s" % (
                 mask, lazy, loaded, fl["mask"], fl["lazy"], fl["loaded"], exec_str(fl))
             if fl["rej"]:
@@ -268,7 +285,8 @@ def normalize(state_path, trace_path, out_path):
                 # A flush that a need_resched split would fold into the
                 # next one says so: the replay then gives the engine's
                 # flush the CPU state of the last flush of the split.
-                folded = set(split_points(seq_of(b.lines), vmas.get(oid))[2])
+                folded = set(split_points(seq_of(b.lines), vmas.get(oid))[2]
+                             if ops[oid].split()[4] in ZAP_KINDS else ())
                 nth = -1
                 for line in b.lines:
                     if line.split("#", 1)[0].strip().startswith(("flush", "tlbbatch")):
@@ -348,7 +366,7 @@ def vma_of(vmas, addr):
     return None
 
 
-def split_points(seq, vmas=None):
+def split_points(seq, vmas=None, only=None, loose=False):
     """The kernel block with every need_resched split merged.
 
     zap_pte_range leaves a PTE table when need_resched() is set and, if a
@@ -366,9 +384,15 @@ def split_points(seq, vmas=None):
     end followed by a resched, a flush after a sleep, or a second flush
     in the next table stays as it is.
 
+    LOOSE: B's targets may differ from A's (CPUs changed state while
+    the thread was off the CPU); the merged flush keeps A's, as the
+    replay, which folds only splits with equal targets, gives its one
+    flush A's CPU state.  ONLY, when given, is the set of candidates
+    (numbered from 0 in order) that are merged; the others stay.
+
     Returns (compared lines, number of splits merged, the ordinals of the
-    flush lines folded into a later one)."""
-    out, n = [], 0
+    flush lines folded into a later one, number of candidates)."""
+    out, n, cand = [], 0, -1
     last = None          # index in out of the last flush, its extent
     resched = False
     nth, owner, folded = -1, {}, []
@@ -383,11 +407,14 @@ def split_points(seq, vmas=None):
         if ext is not None and last is not None and resched:
             i, a = last
             between = [y.split()[0] for y in out[i + 1:]]
-            if (a[1] % PMD_SIZE and a[1] <= ext[0] <
-                    (a[1] + PMD_SIZE - 1) // PMD_SIZE * PMD_SIZE and
-                    a[2] == ext[2] and a[4] == ext[4] and
-                    (not vmas or vma_of(vmas, a[1] - 1) == vma_of(vmas, ext[0])) and
-                    all(y == "free" for y in between)):
+            shape = (a[1] % PMD_SIZE and a[1] <= ext[0] <
+                     (a[1] + PMD_SIZE - 1) // PMD_SIZE * PMD_SIZE and
+                     a[2] == ext[2] and (loose or a[4] == ext[4]) and
+                     (not vmas or vma_of(vmas, a[1] - 1) == vma_of(vmas, ext[0])) and
+                     all(y == "free" for y in between))
+            if shape:
+                cand += 1
+            if shape and (only is None or cand in only):
                 ft = str(max(int(a[3] or 0), int(ext[3] or 0)))
                 m = (a[0], ext[1], a[2], ft, a[4], False)
                 out[i] = flush_line(m[0], m[1], m[2], ft, a[4]) + \
@@ -415,7 +442,7 @@ def split_points(seq, vmas=None):
             lines[-1] = "free pages=%d" % (a + b)
         else:
             lines.append(body)
-    return lines, n, folded
+    return lines, n, folded, cand + 1
 
 
 def seq_of(lines):
@@ -503,10 +530,25 @@ def judge(k, r):
         return True, 0, None
     if not blocks_differ(k[1], r[1]):
         return False, 0, None
-    merged, n, _ = split_points(k[3], k[4])
+    if k[0].split()[4] not in ZAP_KINDS:
+        return True, 0, None
+    merged, n, _, _ = split_points(k[3], k[4])
+    if n and not blocks_differ(merged, r[1]):
+        return False, n, merged
+    # Not every candidate is a need_resched split (a flush for a full
+    # batch also ends inside a table and is followed by zap_pte_range's
+    # cond_resched()), and the CPUs may change state during the break:
+    # some of the candidates, with targets that may differ, fewest first.
+    _, _, _, cand = split_points(k[3], k[4], loose=True)
+    if 0 < cand <= MAX_CANDIDATES:
+        for size in range(1, min(cand, MAX_SUBSET) + 1):
+            for only in itertools.combinations(range(cand), size):
+                m, n2, _, _ = split_points(k[3], k[4], set(only), True)
+                if not blocks_differ(m, r[1]):
+                    return False, n2, m
     if not n:
         return True, 0, None
-    return blocks_differ(merged, r[1]), n, merged
+    return True, n, merged
 
 
 def diff(target, kpath, rpath, outdir):
