@@ -170,6 +170,10 @@ def normalize(state_path, trace_path, out_path):
                 tgt["trim"] = release not in ("6.1", "6.12") and w[8] == "1"
         elif tag == "S":
             tgt = cur.flush if cur.flush else cur.batch
+            if tgt is not None:
+                # should_flush_tlb is asked about every CPU of the mask
+                # smp_call_function_many_cond copied, this one included.
+                tgt.setdefault("asked", set()).add(int(w[3]))
             if tgt is not None and w[4] == "0":
                 tgt["rej"].append(int(w[3]))
             elif tgt is not None:
@@ -207,9 +211,14 @@ def normalize(state_path, trace_path, out_path):
             # mm_cpumask is read at entry and again, live, when the IPIs
             # go out: the mask native_flush_tlb_multi got is the one the
             # kernel used (6.x clears a CPU's bit when it switches away),
-            # and a CPU that switched to the mm after that ran the flush
-            # too (mask0: entry).
-            mask = (fl["multi"][0] if fl["multi"] is not None else fl["mask"]) | tmask
+            # or, where should_flush_tlb was asked, the CPUs it was asked
+            # about (the copy smp_call_function_many_cond made a moment
+            # later); a CPU that switched to the mm after that ran the
+            # flush too (mask0: entry).
+            if fl.get("asked"):
+                mask = sum(1 << c for c in fl["asked"]) | tmask
+            else:
+                mask = (fl["multi"][0] if fl["multi"] is not None else fl["mask"]) | tmask
             ann = "mask=%x lazy=%x loaded=%x mask0=%x lazy0=%x loaded0=%x exec=%s" % (
                 mask, lazy, loaded, fl["mask"], fl["lazy"], fl["loaded"], exec_str(fl))
             if fl["rej"]:
